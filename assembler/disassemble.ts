@@ -6,7 +6,7 @@
  */
 import { type Decoded, decode } from './codec.js';
 import { aliasesFor, expansionOf, type AliasSpec } from './isa/alias-table.js';
-import { csrName } from './isa/csrs.js';
+import { csrListingName } from './isa/csrs.js';
 import type { OperandKind } from './isa/operands.js';
 import { regName } from './isa/registers.js';
 import type { InsnSpec, SyntaxToken } from './isa/table.js';
@@ -65,6 +65,8 @@ export class Disassembler {
     private readonly symbolize?: Symbolizer,
     /** __global_pointer$, when the image has one. */
     private readonly gp?: bigint,
+    /** Name the privileged-spec 1.12 CSRs too (objdump 2.40 prints them as numbers). */
+    private readonly allCsrNames = false,
   ) {}
 
   reset(): void {
@@ -84,7 +86,10 @@ export class Disassembler {
       else ops += this.operandText(p.kinds[k]!, p.args[k++]!, pc);
     }
     let text = ops ? `${p.name}\t${ops}` : p.name;
-    const comment = this.track(d.spec, base, a, pc);
+    // objdump tracks addresses while printing operands, so only forms that print their immediate
+    // (not mv, sext.w, jr rs1) consume or show a tracked address.
+    const printsImm = p.kinds.some((k) => k.type === 'imm' && !k.pcrel);
+    const comment = this.track(d.spec, base, a, pc, printsImm, p.kinds.length > 0);
     if (comment !== undefined) text += ` # ${formatAddress(comment, this.symbolize)}`;
     return text;
   }
@@ -94,7 +99,7 @@ export class Disassembler {
       case 'reg':
         return regName(v);
       case 'csr':
-        return csrName(v) ?? `0x${v.toString(16)}`;
+        return csrListingName(v, this.allCsrNames) ?? `0x${v.toString(16)}`;
       case 'fence':
         return fenceSetText(v);
       case 'imm':
@@ -104,7 +109,7 @@ export class Disassembler {
   }
 
   /** objdump's address tracking: returns the address to print in a comment, if any. */
-  private track(orig: InsnSpec, base: InsnSpec, a: readonly number[], pc: bigint): bigint | undefined {
+  private track(orig: InsnSpec, base: InsnSpec, a: readonly number[], pc: bigint, printsImm: boolean, printsOperands: boolean): bigint | undefined {
     const name = base.name;
     const compressed = orig.size === 2;
     if (name === 'lui') {
@@ -115,6 +120,15 @@ export class Disassembler {
       this.hi[a[0]!] = S64(pc + BigInt(a[1]! << 12));
       return undefined;
     }
+    // objdump reads jalr's base register whenever it prints it (jr a5, jalr a0), immediate or not.
+    // When it prints the immediate too, it reads once for the offset and again for the base register,
+    // so a gp base ends up relative to __global_pointer$.
+    if (name === 'jalr' && !compressed) {
+      if (!printsOperands) return undefined;
+      const first = printsImm ? this.use(a[2]!, a[1]!, false) : undefined;
+      return this.use(a[2]!, a[1]!, false) ?? first;
+    }
+    if (!printsImm) return undefined;
     if (compressed) {
       // objdump looks at c.addi and c.addiw (as "rd + imm"), never at compressed loads or stores.
       if (orig.name === 'c.addi' && a[0] !== 0) return this.use(a[0]!, a[2]!, false);
@@ -126,7 +140,7 @@ export class Disassembler {
         if (name === 'addi' && a[1] !== 0) return this.use(a[1]!, a[2]!, false);
         if (name === 'addiw' && a[1] !== 0) return this.use(a[1]!, a[2]!, true);
         return undefined;
-      case 'rd, imm12(rs1)': // loads and jalr
+      case 'rd, imm12(rs1)': // loads
         return this.use(a[2]!, a[1]!, false);
       case 'rs2, simm12(rs1)':
         return this.use(a[2]!, a[1]!, false);

@@ -88,8 +88,12 @@ for (const [mnemonic, pattern, emit] of COMPRESS_RULES) {
   const e = parseTemplate(emit);
   const target = insnByName(e.mnemonic);
   if (!target) throw new Error(`compress rule names unknown ${e.mnemonic}`);
+  // The emit template is written in the target's syntax; drop the positions of literal registers (sp).
+  const atoms = target.tokens.filter((t) => t.t !== 'punct');
+  if (atoms.length !== e.args.length) throw new Error(`compress rule "${emit}" does not fit ${target.syntax}`);
+  const emitArgs = e.args.filter((_, i) => atoms[i]!.t === 'operand');
   const list = compressRules.get(mnemonic) ?? [];
-  list.push({ pattern: p.args, target, emit: e.args });
+  list.push({ pattern: p.args, target, emit: emitArgs });
   compressRules.set(mnemonic, list);
 }
 
@@ -425,7 +429,7 @@ export class Program {
   }
 
   call(target: Expr, pos?: SourcePos, link = 1, scratch = 1): void {
-    this.pcrelPair(scratch, target, (lo) => ['jalr', [{ t: 'reg', n: link }, lo, { t: 'reg', n: scratch }]], pos);
+    this.pcrelPair(scratch, target, (lo) => ['jalr', [{ t: 'reg', n: link }, { t: 'mem', off: lo, base: scratch }]], pos);
   }
 
   // ---- layout and link ----
@@ -769,14 +773,16 @@ function toNumberOrNaN(v: bigint): number {
 const toNumber = toNumberOrNaN;
 
 /**
- * GNU as's li expansion (tc-riscv.c load_const): a 32-bit signed value is lui and/or addi(w); a wider
- * one is built from its upper part, shifted left past the trailing zeros, plus the low 12 bits.
+ * GNU as's li: a value that fits 12 bits is `addi rd, zero, v`; anything else goes through its
+ * load_const (tc-riscv.c): a 32-bit signed value is lui and/or addiw; a wider one is built from its
+ * upper part, shifted left past the trailing zeros, plus the low 12 bits.
  */
 export function liSequence(rd: number, value: bigint): [string, Operand[]][] {
   const out: [string, Operand[]][] = [];
   const R = { t: 'reg', n: rd } as const;
   const Z = { t: 'reg', n: 0 } as const;
   const imm = (v: bigint): Operand => ({ t: 'expr', e: num(v) });
+  if (value === BigInt.asIntN(12, value)) return [['addi', [R, Z, imm(value)]]];
   const build = (v: bigint): void => {
     const lower = BigInt.asIntN(12, v);
     let upper = BigInt.asIntN(64, v - lower);
@@ -793,7 +799,7 @@ export function liSequence(rd: number, value: bigint): [string, Operand[]][] {
         out.push(['lui', [R, imm(BigInt.asUintN(32, upper) >> 12n)]]);
         hiReg = rd;
       }
-      if (lower !== 0n || hiReg === 0) out.push([hiReg === 0 ? 'addi' : 'addiw', [R, hiReg === 0 ? Z : R, imm(lower)]]);
+      if (lower !== 0n || hiReg === 0) out.push(['addiw', [R, hiReg === 0 ? Z : R, imm(lower)]]);
     }
   };
   build(value);

@@ -87,4 +87,5 @@ export const ALIAS_ROWS: readonly AliasRow[] = [
   a('sfence.vma', 'rs1',            'sfence.vma rs1, zero'),
   // Compressed: objdump prints c.mv as "mv"; every other compressed instruction prints as its expansion.
   a('mv',       'c_rd, c_rs2_nz',   'c.mv c_rd, c_rs2_nz', { asm: false }),
+  a('unimp',    '',                 'c.unimp', { asm: false }),
 ];

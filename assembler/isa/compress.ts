@@ -10,6 +10,7 @@
 
 // prettier-ignore
 export const COMPRESS_RULES: readonly (readonly [mnemonic: string, pattern: string, emit: string])[] = [
+  ['unimp',  '',                              'c.unimp'],
   ['ebreak', '',                              'c.ebreak'],
   ['ret',    '',                              'c.jr ra'],
   ['jr',     'c_rs1_nz',                      'c.jr c_rs1_nz'],

@@ -104,3 +104,18 @@ export function csrName(num: number): string | undefined {
 
 /** Named CSR numbers, for code that reads like the spec: CSR.mstatus. */
 export const CSR: Readonly<Record<string, number>> = Object.fromEntries(CSRS.map((c) => [c.name, c.num]));
+
+/**
+ * CSRs that GNU objdump 2.40 prints as numbers (it follows privileged spec 1.11 by default): the 1.12
+ * additions. Our disassembler does the same by default so that listings compare equal; the assembler
+ * accepts every name.
+ */
+const UNNAMED_BY_OBJDUMP = new Set<number>([0x10a, 0xf15, 0x30a, 0x34a, 0x34b, 0x747]);
+for (let n = 0x3a4; n <= 0x3af; n++) UNNAMED_BY_OBJDUMP.add(n);
+for (let n = 0x3c0; n <= 0x3ef; n++) UNNAMED_BY_OBJDUMP.add(n);
+
+/** The name a listing shows for a CSR: objdump's choice unless `allNames`. */
+export function csrListingName(num: number, allNames = false): string | undefined {
+  if (!allNames && UNNAMED_BY_OBJDUMP.has(num)) return undefined;
+  return csrName(num);
+}

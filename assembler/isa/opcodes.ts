@@ -102,7 +102,9 @@ export const INSN_ROWS: readonly InsnRow[] = [
   SYS('wfi',  'Priv', 0x10500073),
   row('sfence.vma', 'Priv', 'rs1, rs2', `31..25=0x9 14..12=0 11..7=0 6..0=${h(SYSTEM)}`),
 
-  // C, quadrant 0
+  // C, quadrant 0. The all-zero parcel is defined to be illegal; it has a row so that assemblers and
+  // listings can name it (GNU's c.unimp), and the emulator raises illegal instruction for it.
+  row('c.unimp', 'C', '', '15..0=0'),
   C('c.addi4spn', 'c_rdp, sp, c_nzuimm10',     '15..13=0 1..0=0', 'addi c_rdp, sp, c_nzuimm10'),
   C('c.lw',       'c_rdp, c_uimm7(c_rs1p)',    '15..13=2 1..0=0', 'lw c_rdp, c_uimm7(c_rs1p)'),
   C('c.ld',       'c_rdp, c_uimm8(c_rs1p)',    '15..13=3 1..0=0', 'ld c_rdp, c_uimm8(c_rs1p)'),
