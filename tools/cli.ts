@@ -1,0 +1,155 @@
+/**
+ * The rvsmp command line. It stays thin: parse flags with `arg`, call the library, print, and turn
+ * every expected failure into a one-line message and a non-zero exit status (never a stack trace).
+ */
+import arg from 'arg';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { AsmError, AsmErrors, ElfError, parseAssembly, writeElf } from '../assembler/index.js';
+import { listing } from './listing.js';
+import { DEMO_SOURCE } from './demo.js';
+
+const VERSION = '0.1.0';
+
+export class UsageError extends Error {}
+
+interface Command {
+  readonly summary: string;
+  readonly usage: string;
+  run(argv: string[]): number;
+}
+
+const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
+const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : s + '\n');
+
+function parse<T extends arg.Spec>(spec: T, argv: string[], usage: string): arg.Result<T> {
+  try {
+    return arg(spec, { argv });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\nusage: ${usage}`);
+  }
+}
+
+function parseAddress(text: string, flag: string): bigint {
+  if (!/^(0x[0-9a-f]+|\d+)$/i.test(text)) throw new UsageError(`${flag} needs an address such as 0x80000000, got "${text}"`);
+  const v = BigInt(text);
+  if (v >= 1n << 64n) throw new UsageError(`${flag} ${text} is larger than 64 bits`);
+  return v;
+}
+
+function readInput(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+function readBinary(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+const COMMANDS: Record<string, Command> = {
+  asm: {
+    summary: 'assemble GNU-syntax RISC-V assembly into an ELF executable',
+    usage: 'rvsmp asm <in.S> -o <out.elf> [--base ADDR] [--no-rvc]',
+    run(argv) {
+      const a = parse({ '--output': String, '-o': '--output', '--base': String, '--no-rvc': Boolean, '--help': Boolean, '-h': '--help' }, argv, this.usage);
+      if (a['--help']) return help('asm');
+      const [input, ...extra] = a._;
+      if (!input) throw new UsageError(`missing input file\nusage: ${this.usage}`);
+      if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\nusage: ${this.usage}`);
+      if (!a['--output']) throw new UsageError(`missing -o <out.elf>\nusage: ${this.usage}`);
+      const base = a['--base'] ? parseAddress(a['--base'], '--base') : 0x80000000n;
+      const image = parseAssembly(readInput(input), { file: input, rvc: !a['--no-rvc'] }).link({ base });
+      try {
+        writeFileSync(a['--output'], writeElf(image));
+      } catch (e) {
+        throw new UsageError(`cannot write ${a['--output']}: ${(e as Error).message}`);
+      }
+      return 0;
+    },
+  },
+  disasm: {
+    summary: 'disassemble the code sections of an ELF file, as objdump -d does',
+    usage: 'rvsmp disasm <file.elf> [--all-csr-names]',
+    run(argv) {
+      const a = parse({ '--all-csr-names': Boolean, '--help': Boolean, '-h': '--help' }, argv, this.usage);
+      if (a['--help']) return help('disasm');
+      const [input, ...extra] = a._;
+      if (!input) throw new UsageError(`missing input file\nusage: ${this.usage}`);
+      if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\nusage: ${this.usage}`);
+      out(listing(readBinary(input), input, { allCsrNames: !!a['--all-csr-names'] }));
+      return 0;
+    },
+  },
+  demo: {
+    summary: 'assemble a built-in example (an IPI handler skeleton) and show its listing',
+    usage: 'rvsmp demo [--no-rvc]',
+    run(argv) {
+      const a = parse({ '--no-rvc': Boolean, '--help': Boolean, '-h': '--help' }, argv, this.usage);
+      if (a['--help']) return help('demo');
+      const image = parseAssembly(DEMO_SOURCE, { file: 'demo.S', rvc: !a['--no-rvc'] }).link();
+      const elf = writeElf(image);
+      out(`Assembled the built-in example: ${image.sections.map((s) => `${s.name} ${s.size} bytes at 0x${s.addr.toString(16)}`).join(', ')}.`);
+      out(listing(elf, 'demo.elf', {}));
+      return 0;
+    },
+  },
+};
+
+function help(command?: string): number {
+  if (command && COMMANDS[command]) {
+    const c = COMMANDS[command]!;
+    out(`${c.summary}\n\nusage: ${c.usage}`);
+    return 0;
+  }
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  out(
+    [
+      `rvsmp ${VERSION}: a RISC-V SMP race laboratory`,
+      '',
+      'usage: rvsmp <command> [options]',
+      '',
+      'commands:',
+      ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
+      '',
+      "Run 'rvsmp <command> --help' for a command's options.",
+    ].join('\n'),
+  );
+  return 0;
+}
+
+export function main(argv: string[]): number {
+  try {
+    const [command, ...rest] = argv;
+    if (!command || command === '--help' || command === '-h' || command === 'help') return help(rest[0]);
+    if (command === '--version' || command === '-V') {
+      out(VERSION);
+      return 0;
+    }
+    const c = COMMANDS[command];
+    if (!c) throw new UsageError(`unknown command "${command}"\nusage: rvsmp <command> [options]; see rvsmp --help`);
+    return c.run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`rvsmp: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof AsmErrors) {
+      for (const x of e.errors) err(x.message);
+      return 1;
+    }
+    if (e instanceof AsmError || e instanceof ElfError) {
+      err(e.message.startsWith('error') ? e.message : `rvsmp: ${e.message}`);
+      return 1;
+    }
+    err(`rvsmp: internal error: ${(e as Error).message} (please report this)`);
+    return 70;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));
