@@ -7,7 +7,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { assemble, decode, Disassembler, readElf } from '../../assembler/index.js';
 import { makeSymbolizer } from '../../assembler/symbolize.js';
 import { gnuAssembleAndLink, gnuObjdump, gnuTextBytes, normalise, requireBinutils, tempDir } from '../helpers/binutils.js';
-import { allForms, macroLines, randomProgram } from '../helpers/gen-insns.js';
+import { allForms, randomMacros, randomProgram, renderText, type GenInsn } from '../helpers/gen-insns.js';
+import { buildWithDsl } from '../helpers/dsl-replay.js';
 import { Prng, testSeed } from '../helpers/prng.js';
 import { readFileSync } from 'node:fs';
 
@@ -38,18 +39,20 @@ describe.each([
 ])('against GNU binutils with rvc=$rvc', ({ rvc, count }) => {
   let dir: string;
   let source: string;
+  let insns: GenInsn[];
   let gnuElf: string;
   beforeAll(() => {
     requireBinutils();
     dir = tempDir();
     const rng = new Prng(seed + (rvc ? 1 : 0));
     const forms = allForms().filter((f) => rvc || !f.compressed);
-    source = randomProgram(rng, forms, count) + macroLines(rng, 600, count).map((l) => `  ${l}`).join('\n') + '\n';
+    insns = [...randomProgram(rng, forms, count), ...randomMacros(rng, 600, count)];
+    source = renderText(insns);
     gnuElf = gnuAssembleAndLink(dir, rvc ? 'rvc' : 'norvc', source, rvc, BASE);
   });
 
-  it(`assembles ${count}+ random instructions of every form to GNU as's bytes`, () => {
-    const ours = assemble(source, { file: 'random.S', rvc, base: BASE });
+  it.each(['text', 'dsl'])(`assembles ${count}+ random instructions of every form to GNU as's bytes through the %s front end`, (front) => {
+    const ours = front === 'text' ? assemble(source, { file: 'random.S', rvc, base: BASE }) : buildWithDsl(insns, rvc).link({ base: BASE });
     const text = ours.sections.find((s) => s.name === '.text')!.data;
     const theirs = gnuTextBytes(dir, gnuElf);
     const at = firstDifference(text, theirs);

@@ -67,60 +67,84 @@ function immText(rng: Prng, kind: OperandKind, v: number): string {
   return rng.chance(0.2) && v >= 0 ? `0x${v.toString(16)}` : String(v);
 }
 
-/** Render one instruction; `target` supplies a label name for pc-relative operands. */
-export function renderForm(rng: Prng, form: GenForm, target: (kind: OperandKind) => string): string {
-  let out = form.mnemonic;
+/** One generated operand, with how GNU text writes it and what the DSL passes. */
+export interface GenArg {
+  readonly text: string;
+  readonly dsl: string | number | bigint | { label: string };
+}
+
+export interface GenInsn {
+  readonly label: string | undefined;
+  readonly mnemonic: string;
+  /** Flat operands in syntax order (what DSL methods take). */
+  readonly args: readonly GenArg[];
+  /** The GNU text of the instruction. */
+  readonly text: string;
+}
+
+/** Random operands for a form; `target` supplies a label name for pc-relative operands. */
+export function randomInsn(rng: Prng, form: GenForm, target: (kind: OperandKind) => string, label?: string): GenInsn {
+  let text = form.mnemonic;
+  const args: GenArg[] = [];
   let k = 0;
   let first = true;
   for (const t of form.tokens) {
     if (first) {
-      out += ' ';
+      text += ' ';
       first = false;
     }
-    if (t.t === 'punct') out += t.text === ',' ? ', ' : t.text;
-    else if (t.t === 'reg') out += t.text;
+    if (t.t === 'punct') text += t.text === ',' ? ', ' : t.text;
+    else if (t.t === 'reg') text += t.text;
     else {
       const kind = form.kinds[k++]!;
-      if (kind.type === 'imm' && kind.pcrel) out += target(kind);
-      else {
+      let arg: GenArg;
+      if (kind.type === 'imm' && kind.pcrel) {
+        const l = target(kind);
+        arg = { text: l, dsl: { label: l } };
+      } else {
         const v = randomValue(rng, kind);
-        if (kind.type === 'reg') out += regText(rng, v);
-        else if (kind.type === 'csr') out += CSRS.find((c) => c.num === v)!.name;
-        else if (kind.type === 'fence') out += fenceSetText(v);
-        else out += immText(rng, kind, v);
+        if (kind.type === 'reg') {
+          const r = regText(rng, v);
+          arg = { text: r, dsl: r };
+        } else if (kind.type === 'csr') {
+          const n = CSRS.find((c) => c.num === v)!.name;
+          arg = { text: n, dsl: n };
+        } else if (kind.type === 'fence') arg = { text: fenceSetText(v), dsl: fenceSetText(v) };
+        else arg = { text: immText(rng, kind, v), dsl: v };
       }
+      args.push(arg);
+      text += arg.text;
     }
   }
-  return out;
+  return { label, mnemonic: form.mnemonic, args, text };
 }
 
 /**
  * A program of `count` instructions drawn evenly from `forms`, each preceded by a label L<i>.
  * Branch targets are labels a few instructions away, close enough for the shortest form's range.
  */
-export function randomProgram(rng: Prng, forms: readonly GenForm[], count: number): string {
-  const lines: string[] = ['.text', '.globl _start', '_start:'];
+export function randomProgram(rng: Prng, forms: readonly GenForm[], count: number): GenInsn[] {
+  const out: GenInsn[] = [];
   for (let i = 0; i < count; i++) {
     const form = forms[i % forms.length]!;
     const target = (kind: OperandKind): string => {
       if (kind.type !== 'imm') throw new Error('target of a non-immediate');
-      // Each instruction (or li/la sequence) is at most 8 bytes here; keep within range.
-      const reach = Math.floor((2 ** (kind.width - 1)) / 8) - 2;
+      // Each instruction is at most 4 bytes here; keep within the shortest form's range.
+      const reach = Math.floor(2 ** (kind.width - 1) / 8) - 2;
       const span = Math.min(reach, 400);
-      let j = i + rng.int(-span, span);
-      j = Math.max(0, Math.min(count - 1, j));
+      const j = Math.max(0, Math.min(count - 1, i + rng.int(-span, span)));
       return `L${j}`;
     };
-    lines.push(`L${i}:`, '  ' + renderForm(rng, form, target));
+    out.push(randomInsn(rng, form, target, `L${i}`));
   }
-  return lines.join('\n') + '\n';
+  return out;
 }
 
-/** li with random 64-bit constants of every shape, la, call and tail to labels. */
-export function macroLines(rng: Prng, count: number, labels: number): string[] {
-  const out: string[] = [];
+/** li with random 64-bit constants of every shape, la, call and tail to labels L0..L<labels-1>. */
+export function randomMacros(rng: Prng, count: number, labels: number): GenInsn[] {
+  const out: GenInsn[] = [];
   for (let i = 0; i < count; i++) {
-    const rd = rng.int(1, 31);
+    const rd = ABI_NAMES[rng.int(1, 31)]!;
     const shape = rng.int(0, 5);
     let v: bigint;
     if (shape === 0) v = BigInt(rng.int(-2048, 2047));
@@ -129,11 +153,23 @@ export function macroLines(rng: Prng, count: number, labels: number): string[] {
     else if (shape === 3) v = BigInt.asIntN(64, BigInt(rng.int(1, 0xfffff)) << BigInt(rng.int(12, 60)));
     else if (shape === 4) v = BigInt.asIntN(64, (rng.next64() >> BigInt(rng.int(0, 63))) << BigInt(rng.int(0, 20)));
     else v = BigInt(rng.int(0, 0xffffffff));
+    const l = `L${rng.int(0, labels - 1)}`;
     const kind = rng.int(0, 9);
-    if (kind < 7) out.push(`li ${ABI_NAMES[rd]}, ${v}`);
-    else if (kind === 7) out.push(`la ${ABI_NAMES[rd]}, L${rng.int(0, labels - 1)}`);
-    else if (kind === 8) out.push(`call L${rng.int(0, labels - 1)}`);
-    else out.push(`tail L${rng.int(0, labels - 1)}`);
+    const reg = { text: rd, dsl: rd };
+    if (kind < 7) out.push({ label: undefined, mnemonic: 'li', args: [reg, { text: String(v), dsl: v }], text: `li ${rd}, ${v}` });
+    else if (kind === 7) out.push({ label: undefined, mnemonic: 'la', args: [reg, { text: l, dsl: { label: l } }], text: `la ${rd}, ${l}` });
+    else if (kind === 8) out.push({ label: undefined, mnemonic: 'call', args: [{ text: l, dsl: { label: l } }], text: `call ${l}` });
+    else out.push({ label: undefined, mnemonic: 'tail', args: [{ text: l, dsl: { label: l } }], text: `tail ${l}` });
   }
   return out;
+}
+
+/** GNU assembly text for a generated program. */
+export function renderText(insns: readonly GenInsn[]): string {
+  const lines = ['.text', '.globl _start', '_start:'];
+  for (const i of insns) {
+    if (i.label) lines.push(`${i.label}:`);
+    lines.push(`  ${i.text}`);
+  }
+  return lines.join('\n') + '\n';
 }
