@@ -302,7 +302,12 @@ export class Program {
       }
       usable.push(c);
     }
-    if (usable.length === 0) throw new AsmError(firstProblem ?? `invalid operands for ${mnemonic}`, pos);
+    if (usable.length === 0) {
+      if (firstProblem) throw new AsmError(firstProblem, pos);
+      const forms = [explicit?.tokens, ...aliasesNamed(mnemonic).map((a) => a.tokens)].filter((t): t is NonNullable<typeof t> => t !== undefined);
+      const text = forms.map((t) => `${mnemonic} ${t.map((x) => (x.t === 'punct' ? (x.text === ',' ? ', ' : x.text) : x.t === 'reg' ? x.text : x.name)).join('')}`.trim());
+      throw new AsmError(`${mnemonic}: ${ops.length} operand${ops.length === 1 ? '' : 's'} given; expected ${text.join(' or ')}`, pos);
+    }
     // Compressed candidates with deferred targets are only worth keeping before a full-size one.
     this.current.items.push({ t: 'insn', choices: usable, choice: 0, pos, mnemonic });
   }
@@ -352,6 +357,11 @@ export class Program {
       const conv = convertOperand(k, op);
       if (typeof conv === 'string') {
         note(conv);
+        return undefined;
+      }
+      // Like GNU as, a plain immediate must be a constant; addresses go through %hi/%lo/%pcrel_*.
+      if (k.type === 'imm' && !k.pcrel && conv.t === 'expr' && this.constant(conv.e) === undefined) {
+        note(`expected a constant or a %hi/%lo/%pcrel_hi/%pcrel_lo operand, got ${describe(conv)}`);
         return undefined;
       }
       out.push(conv);

@@ -58,7 +58,8 @@ export function readElf(bytes: Uint8Array, what = 'file'): ElfFile {
   const fail = (msg: string): never => {
     throw new ElfError(`${what}: ${msg}`);
   };
-  if (bytes.length < 16 || !isElf(bytes)) fail('not an ELF file (bad magic number)');
+  if (!isElf(bytes)) fail('not an ELF file (bad magic number)');
+  if (bytes.length < 16) fail(`truncated: ${bytes.length} bytes, shorter than the ELF identification`);
   if (bytes[4] !== E.ELFCLASS64) fail(`not a 64-bit ELF file (class ${bytes[4]}; rvsmp runs RV64)`);
   if (bytes[5] !== E.ELFDATA2LSB) fail('not a little-endian ELF file');
   if (bytes.length < E.EHDR_SIZE) fail(`truncated: ${bytes.length} bytes, shorter than the 64-byte ELF header`);
