@@ -62,6 +62,8 @@ export interface LinkOptions {
 }
 
 const NOP_WORD = 0x00000013;
+/** Marks the alignment item link() appends to code sections. */
+const END_PAD: SourcePos = { file: '<section end>', line: 0, col: 0 };
 const C_NOP_WORD = 0x0001;
 
 function sectionKind(name: string): SectionKind {
@@ -530,6 +532,12 @@ export class Program {
   link(opts: LinkOptions = {}): Image {
     for (const [name] of this.sizes) if (!this.symbols.has(name)) this.errors.push(new AsmError(`.size names undefined symbol "${name}"`));
     const lookup = this.lookupFn();
+    // GNU as pads the end of a code section to the section's alignment, with nops.
+    for (const s of this.sections.values()) {
+      if (s.kind === 'text' && s.align > 1 && !s.items.some((it) => it.t === 'align' && it.pos === END_PAD)) {
+        s.items.push({ t: 'align', align: s.align, pos: END_PAD });
+      }
+    }
     // Relaxation: every relaxable instruction starts at its shortest form and only grows, so this ends.
     let order: Section[] = [];
     for (let pass = 0; ; pass++) {
@@ -682,8 +690,12 @@ export class Program {
       }
       case 'reloc': {
         switch (op.op) {
-          case 'hi':
-            return Number(((need(op.e) + 0x800n) >> 12n) & 0xfffffn);
+          case 'hi': {
+            const v = need(op.e);
+            // lui sign-extends: only values within the signed 32-bit range can be built by %hi/%lo.
+            if (v < -(1n << 31n) - 0x800n || v >= (1n << 31n) - 0x800n) throw new AsmError(`${it.mnemonic}: %hi value 0x${BigInt.asUintN(64, v).toString(16)} is outside the signed 32-bit range lui can build (use la, which is pc-relative)`, it.pos);
+            return Number(((v + 0x800n) >> 12n) & 0xfffffn);
+          }
           case 'lo':
             return Number(BigInt.asIntN(12, need(op.e)));
           case 'pcrel_hi': {

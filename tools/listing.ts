@@ -10,8 +10,8 @@ export interface ListingOptions {
 
 export function listing(bytes: Uint8Array, name: string, opts: ListingOptions): string {
   const elf = readElf(bytes, name);
-  // Absolute symbols (.equ) are constants, not places: like objdump, never name addresses after them.
-  const syms = elf.symbols.filter((s) => !STT_FILE_OR_SECTION.has(s.type) && s.name !== '' && s.section !== undefined);
+  // Like objdump, absolute symbols (.equ) name addresses too.
+  const syms = elf.symbols.filter((s) => !STT_FILE_OR_SECTION.has(s.type) && s.name !== '');
   const symbolize = makeSymbolizer(syms.map((s) => ({ name: s.name, value: s.value, global: s.bind === 1 })));
   const gp = syms.find((s) => s.name === '__global_pointer$')?.value;
   const lines: string[] = [`\n${name}:     file format elf64-littleriscv\n`];

@@ -124,7 +124,7 @@ function lex(line: string): Tok[] {
       i += 2;
       continue;
     }
-    if ('+-*/%&|^~!(),:=<>;'.includes(c)) {
+    if ('+-*/%&|^~!(),:=<>;@'.includes(c)) {
       out.push({ k: 'op', v: c, col });
       i++;
       continue;
