@@ -13,7 +13,7 @@ import { COMPRESS_RULES } from './isa/compress.js';
 import { csrNumber } from './isa/csrs.js';
 import type { OperandKind } from './isa/operands.js';
 import { regName } from './isa/registers.js';
-import { insnByName, type InsnSpec, parseTemplate, type SyntaxToken, type TemplateArg } from './isa/table.js';
+import { formText, insnByName, type InsnSpec, parseTemplate, type SyntaxToken, type TemplateArg } from './isa/table.js';
 import { flattenForSyntax, parseFenceSet, type Operand } from './operand.js';
 import type { Image, ImageSection, ImageSymbol, SectionKind } from './image.js';
 
@@ -307,7 +307,7 @@ export class Program {
     if (usable.length === 0) {
       if (firstProblem) throw new AsmError(firstProblem, pos);
       const forms = [explicit?.tokens, ...aliasesNamed(mnemonic).map((a) => a.tokens)].filter((t): t is NonNullable<typeof t> => t !== undefined);
-      const text = forms.map((t) => `${mnemonic} ${t.map((x) => (x.t === 'punct' ? (x.text === ',' ? ', ' : x.text) : x.t === 'reg' ? x.text : x.name)).join('')}`.trim());
+      const text = forms.map((t) => formText(mnemonic, t));
       throw new AsmError(`${mnemonic}: ${ops.length} operand${ops.length === 1 ? '' : 's'} given; expected ${text.join(' or ')}`, pos);
     }
     // Compressed candidates with deferred targets are only worth keeping before a full-size one.

@@ -18,7 +18,7 @@ import { ALIASES } from '../isa/alias-table.js';
 import { csrNumber } from '../isa/csrs.js';
 import type { OperandKind } from '../isa/operands.js';
 import { regNumber, type RegName } from '../isa/registers.js';
-import { INSNS, type SyntaxToken } from '../isa/table.js';
+import { formText, INSNS, type SyntaxToken } from '../isa/table.js';
 import type { Image } from '../image.js';
 import { parseFenceSet, type Operand, type RelocOp } from '../operand.js';
 import { Program, type LinkOptions } from '../program.js';
@@ -150,10 +150,13 @@ export function methodName(mnemonic: string): string {
   return mnemonic.replace(/\./g, '_');
 }
 
+/** This module's own file: frames from it are the DSL itself, not its caller. */
+const OWN_FILE = new URL(import.meta.url).pathname;
+
 function callerPos(): SourcePos | undefined {
   const stack = new Error().stack?.split('\n') ?? [];
   for (const line of stack.slice(2)) {
-    if (line.includes('/assembler/dsl/')) continue;
+    if (line.includes(OWN_FILE)) continue;
     const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/.exec(line.trim());
     if (m) return { file: m[1]!.replace(/^file:\/\//, ''), line: Number(m[2]), col: Number(m[3]) };
   }
@@ -188,7 +191,7 @@ export class Asm {
         return this;
       }
     }
-    const expected = forms.map((f) => `${mnemonic} ${f.tokens.map((t) => (t.t === 'punct' ? t.text : t.t === 'reg' ? t.text : t.name)).join('')}`.trim());
+    const expected = forms.map((f) => formText(mnemonic, f.tokens));
     throw new AsmError(`${mnemonic}: arguments (${args.map((a) => (a instanceof Label ? a.name : isReloc(a) ? `%${a.reloc}` : String(a))).join(', ')}) match no form; expected ${expected.join(' or ')}`, pos);
   }
 

@@ -183,3 +183,8 @@ export function overlaps(a: InsnSpec, b: InsnSpec): boolean {
 }
 
 export { popcount };
+
+/** "add rd, rs1, rs2": a mnemonic with its syntax, for messages. */
+export function formText(mnemonic: string, tokens: readonly SyntaxToken[]): string {
+  return `${mnemonic} ${tokens.map((t) => (t.t === 'punct' ? (t.text === ',' ? ', ' : t.text) : t.t === 'reg' ? t.text : t.name)).join('')}`.trim();
+}
