@@ -29,6 +29,14 @@ function parse<T extends arg.Spec>(spec: T, argv: string[], usage: string): arg.
   }
 }
 
+/** The one positional argument a command takes. */
+function singleInput(positional: string[], usage: string): string {
+  const [input, ...extra] = positional;
+  if (!input) throw new UsageError(`missing input file\nusage: ${usage}`);
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\nusage: ${usage}`);
+  return input;
+}
+
 function parseAddress(text: string, flag: string): bigint {
   if (!/^(0x[0-9a-f]+|\d+)$/i.test(text)) throw new UsageError(`${flag} needs an address such as 0x80000000, got "${text}"`);
   const v = BigInt(text);
@@ -59,9 +67,7 @@ const COMMANDS: Record<string, Command> = {
     run(argv) {
       const a = parse({ '--output': String, '-o': '--output', '--base': String, '--no-rvc': Boolean, '--help': Boolean, '-h': '--help' }, argv, this.usage);
       if (a['--help']) return help('asm');
-      const [input, ...extra] = a._;
-      if (!input) throw new UsageError(`missing input file\nusage: ${this.usage}`);
-      if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\nusage: ${this.usage}`);
+      const input = singleInput(a._, this.usage);
       if (!a['--output']) throw new UsageError(`missing -o <out.elf>\nusage: ${this.usage}`);
       const base = a['--base'] ? parseAddress(a['--base'], '--base') : 0x80000000n;
       const image = parseAssembly(readInput(input), { file: input, rvc: !a['--no-rvc'] }).link({ base });
@@ -79,9 +85,7 @@ const COMMANDS: Record<string, Command> = {
     run(argv) {
       const a = parse({ '--all-csr-names': Boolean, '--help': Boolean, '-h': '--help' }, argv, this.usage);
       if (a['--help']) return help('disasm');
-      const [input, ...extra] = a._;
-      if (!input) throw new UsageError(`missing input file\nusage: ${this.usage}`);
-      if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"\nusage: ${this.usage}`);
+      const input = singleInput(a._, this.usage);
       out(listing(readBinary(input), input, { allCsrNames: !!a['--all-csr-names'] }));
       return 0;
     },
