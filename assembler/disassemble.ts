@@ -38,20 +38,18 @@ interface Printable {
 /** The base instruction a decoded one prints as: an alias of it, or itself. Compressed ones print via their expansion. */
 export function printableOf(spec: InsnSpec, args: readonly number[]): Printable & { base: InsnSpec; baseArgs: readonly number[] } {
   for (const alias of aliasesFor(spec)) {
-    const p = tryAlias(alias, spec, args);
+    const p = tryAlias(alias, args);
     if (p) return { ...p, base: spec, baseArgs: args };
   }
   const exp = expansionOf(spec);
   if (exp) {
     const bound = new Map(spec.operands.map((n, i) => [n as string, args[i]!]));
-    const baseArgs = instantiate(exp.args, bound);
-    const p = printableOf(exp.spec, baseArgs);
-    return p;
+    return printableOf(exp.spec, instantiate(exp.args, bound));
   }
   return { name: spec.name, tokens: spec.tokens, kinds: spec.kinds, args, base: spec, baseArgs: args };
 }
 
-function tryAlias(alias: AliasSpec, _spec: InsnSpec, args: readonly number[]): Printable | undefined {
+function tryAlias(alias: AliasSpec, args: readonly number[]): Printable | undefined {
   const bound = matchTemplate(alias.target.args, args);
   if (!bound) return undefined;
   return { name: alias.name, tokens: alias.tokens, kinds: alias.kinds, args: alias.operands.map((n) => bound.get(n)!) };

@@ -310,7 +310,6 @@ export class Program {
       const text = forms.map((t) => formText(mnemonic, t));
       throw new AsmError(`${mnemonic}: ${ops.length} operand${ops.length === 1 ? '' : 's'} given; expected ${text.join(' or ')}`, pos);
     }
-    // Compressed candidates with deferred targets are only worth keeping before a full-size one.
     this.current.items.push({ t: 'insn', choices: usable, choice: 0, pos, mnemonic });
   }
 
@@ -341,7 +340,7 @@ export class Program {
       case 'fence':
         return op.bits;
       case 'expr':
-        return toNumber(this.constant(op.e)!);
+        return toNumberOrNaN(this.constant(op.e)!);
       case 'reloc':
       case 'mem':
         throw new Error('unreachable: reloc is deferred, mem is flattened');
@@ -792,7 +791,6 @@ function toNumberOrNaN(v: bigint): number {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : NaN;
 }
 
-const toNumber = toNumberOrNaN;
 
 /**
  * GNU as's li: a value that fits 12 bits is `addi rd, zero, v`; anything else goes through its
