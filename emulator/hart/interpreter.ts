@@ -1,0 +1,123 @@
+/**
+ * The interpreter, generated once from the semantics table: a loop that fetches the pre-decoded
+ * instruction at pc from the code cache and dispatches on its op number. Exceptions thrown by the
+ * semantics are taken here (the trapping instruction does not retire) and execution continues at
+ * the handler. The loop returns when the budget is spent or the hart asks to stop (wfi, interrupt
+ * state changes, CSR writes, xRET).
+ */
+import { EXCEPTION, Trap } from './trap.js';
+import { OP_ILLEGAL, OP_NAMES, PAGE_SIZE } from './decode-cache.js';
+import { SEMANTICS } from './semantics.js';
+import type { Hart } from './hart.js';
+import type { CodeCache } from '../memory/code-cache.js';
+
+/** Cases that call into the hart with side effects on control state must re-check breakLoop. */
+const MAY_BREAK = /\bh\.(csrr|mret|sret|wfi|fenceI|s[bhwd]\(|amo|sc\(|writeMisa)/;
+/** Cases whose hart calls read pc, the instruction bits or the retired count. */
+const SYSTEM = /\bh\.(csrr|mret|sret|wfi|sfenceVma|illegal|fenceI)/;
+
+function body(name: string): string {
+  const s = SEMANTICS[name]!;
+  const code = s
+    .replace(/\$rd/g, 'rd')
+    .replace(/\$rs1/g, 'rs1')
+    .replace(/\$rs2/g, 'rs2')
+    .replace(/\$immn/g, 'immn')
+    .replace(/\$imm/g, 'imm')
+    .replace(/\$npc/g, '(pc + len)')
+    .replace(/\$pc/g, 'pc')
+    .replace(/\$aq/g, '((aqrl & 2) !== 0)')
+    .replace(/\$rl/g, '((aqrl & 1) !== 0)');
+  const prelude = SYSTEM.test(s) ? 'h.pc = pc; h.inRun = n; h.insnBits = page.word[slot]; ' : '';
+  return prelude + code;
+}
+
+function generate(): string {
+  const cases = OP_NAMES.map((name, op) => {
+    if (op === OP_ILLEGAL) return `case ${op}: h.insnBits = page.word[slot]; h.illegal();`;
+    const check = MAY_BREAK.test(SEMANTICS[name]!) ? ' if (h.breakLoop) { x[0] = 0n; pc = npc; n++; break loop; }' : '';
+    return `case ${op}: { ${body(name)}${check} break; } // ${name}`;
+  });
+  return `
+    const x = h.x;
+    let n = 0;
+    let pc = h.pc;
+    h.breakLoop = false;
+    let page = undefined, pageBase = NaN;
+    try {
+    loop: while (n < budget) {
+      if (!(pc - pageBase < ${PAGE_SIZE} && pc >= pageBase)) {
+        page = code.page(pc);
+        if (page === undefined || pc % 2 !== 0) { h.pc = pc; h.instret += n; h.inRun = 0; return { n, fault: pc }; }
+        pageBase = page.base;
+      }
+      const slot = (pc - pageBase) >>> 1;
+      let op = page.op[slot];
+      if (op < 0) op = code.decodeSlot(page, slot, pc);
+      const rd = page.rd[slot], rs1 = page.rs1[slot], rs2 = page.rs2[slot];
+      const imm = page.imm[slot], immn = page.immn[slot], len = page.len[slot], aqrl = page.aqrl[slot];
+      let npc = pc + len;
+      switch (op) {
+        ${cases.join('\n        ')}
+      }
+      x[0] = 0n;
+      pc = npc;
+      n++;
+    }
+    } catch (e) {
+      // The instruction at pc did not retire.
+      x[0] = 0n;
+      h.pc = pc; h.instret += n; h.inRun = 0;
+      e.retired = n;
+      throw e;
+    }
+    h.pc = pc; h.instret += n; h.inRun = 0;
+    return { n, fault: undefined };`;
+}
+
+type Step = (h: Hart, code: CodeCache, budget: number) => { n: number; fault: number | undefined };
+let compiled: Step | undefined;
+
+function interpreter(): Step {
+  compiled ??= new Function('h', 'code', 'budget', generate()) as Step;
+  return compiled;
+}
+
+/** The generated source, for reading and for tests. */
+export function interpreterSource(): string {
+  return generate();
+}
+
+/**
+ * Run up to `budget` steps on `h`: a step is a retired instruction or a trap taken (so that a hart
+ * stuck in a loop of faults still uses up its budget). Returns the number of steps.
+ */
+export function runInterpreter(h: Hart, budget: number): number {
+  const run = interpreter();
+  const code = h.codeCache;
+  let total = 0;
+  while (total < budget) {
+    let r: { n: number; fault: number | undefined };
+    try {
+      r = run(h, code, budget - total);
+    } catch (e) {
+      if (!(e instanceof Trap)) throw e;
+      // The trapping instruction did not retire; h.pc is its address.
+      total += e.retired + 1;
+      h.traps++;
+      h.takeException(e);
+      if (h.breakLoop) return total;
+      continue;
+    }
+    total += r.n;
+    if (r.fault !== undefined) {
+      const exact = h.pcExact ?? BigInt.asUintN(64, BigInt(r.fault));
+      h.takeException(new Trap(r.fault % 2 !== 0 ? EXCEPTION.INSTRUCTION_ADDRESS_MISALIGNED : EXCEPTION.INSTRUCTION_ACCESS_FAULT, exact));
+      h.traps++;
+      total++;
+      continue;
+    }
+    return total;
+  }
+  return total;
+}

@@ -1,0 +1,82 @@
+/**
+ * Decoded code pages for RAM, shared by every hart. A page is decoded lazily, instruction by
+ * instruction, when executed; `watched[page] & 1` marks pages that hold decodes so that a store there
+ * (through the memory port's slow path) drops them. Fetching outside RAM is an access fault.
+ */
+import { CodePage, decodeInto, PAGE_SHIFT, PAGE_SIZE } from '../hart/decode-cache.js';
+import type { Ram } from './ram.js';
+import { EXCEPTION, Trap } from '../hart/trap.js';
+
+export class CodeCache {
+  readonly pages: (CodePage | undefined)[];
+  /** Per RAM page: bit 0 = holds decoded code, bit 1 = watched by a device (HTIF). */
+  readonly watched: Uint8Array;
+  private compressed = true;
+  private readonly ram: Ram;
+
+  constructor(ram: Ram) {
+    this.ram = ram;
+    const n = Math.ceil(ram.size / PAGE_SIZE);
+    this.pages = new Array(n);
+    this.watched = new Uint8Array(n);
+  }
+
+  /** The code page for a pc, or undefined if the pc is not in RAM. */
+  page(pc: number): CodePage | undefined {
+    const o = pc - this.ram.base;
+    if (!(o >= 0 && o < this.ram.size)) return undefined;
+    const p = Math.floor(o / PAGE_SIZE);
+    let page = this.pages[p];
+    if (!page) {
+      page = new CodePage(this.ram.base + p * PAGE_SIZE);
+      this.pages[p] = page;
+      this.watched[p]! |= 1;
+    }
+    return page;
+  }
+
+  /** Decode the instruction at `pc` into its slot; returns the op. */
+  decodeSlot(page: CodePage, slot: number, pc: number): number {
+    const o = pc - this.ram.base;
+    const bytes = this.ram.bytes;
+    let word = bytes[o]! | (bytes[o + 1]! << 8);
+    if ((word & 3) === 3) {
+      // A 4-byte instruction; its upper half may lie in the next page (or past the end of RAM).
+      if (o + 4 > this.ram.size) throw new Trap(EXCEPTION.INSTRUCTION_ACCESS_FAULT, BigInt(pc + 2));
+      else {
+        word = (word | (bytes[o + 2]! << 16) | (bytes[o + 3]! << 24)) >>> 0;
+        const next = (o + 2) >> PAGE_SHIFT;
+        if (next !== o >> PAGE_SHIFT) this.page(pc + 2);
+      }
+    } else if (!this.compressed) {
+      word = 0; // compressed instructions are illegal while misa.C is clear
+    }
+    return decodeInto(page, slot, word);
+  }
+
+  invalidatePage(p: number): void {
+    const page = this.pages[p];
+    if (page && page.live) {
+      page.op.fill(-1);
+      page.blocks.fill(undefined);
+      page.live = 0;
+    }
+    // A 4-byte instruction at the end of the previous page reads two bytes of this one.
+    const prev = p > 0 ? this.pages[p - 1] : undefined;
+    const last = (PAGE_SIZE >> 1) - 1;
+    if (prev && prev.op[last] !== -1) {
+      prev.op[last] = -1;
+      prev.blocks[last] = undefined;
+    }
+  }
+
+  invalidateAll(): void {
+    for (let p = 0; p < this.pages.length; p++) if (this.pages[p]) this.invalidatePage(p);
+  }
+
+  setCompressed(on: boolean): void {
+    if (on === this.compressed) return;
+    this.compressed = on;
+    this.invalidateAll();
+  }
+}

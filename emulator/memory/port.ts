@@ -1,0 +1,221 @@
+/**
+ * The memory port: the one narrow interface between a hart and memory. The hart hands over the
+ * access (base register value and offset, width, signedness, atomic kind); the port decides where it
+ * goes and in which order it becomes visible. This file's DirectMemory is sequentially consistent:
+ * every access reaches RAM or the bus at once. The memory-model issue adds store buffers behind the
+ * same interface.
+ *
+ * RAM accesses that are aligned and touch no watched page take a fast path on typed arrays; anything
+ * else (misaligned, devices, pages holding decoded code or HTIF tohost, unmapped) takes the slow path.
+ */
+import type { Bus } from '../bus/bus.js';
+import type { Width } from '../bus/device.js';
+import type { Ram } from './ram.js';
+import { EXCEPTION, Trap } from '../hart/trap.js';
+import type { CodeCache } from './code-cache.js';
+
+export interface PortHart {
+  reservation: number;
+}
+
+export interface MemoryPort {
+  load(h: PortHart, base: bigint, off: number, size: Width, signed: boolean): bigint;
+  store(h: PortHart, base: bigint, off: number, size: Width, value: bigint): void;
+  loadReserved(h: PortHart, addr: bigint, size: 4 | 8): bigint;
+  storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint): boolean;
+  amo(h: PortHart, kind: number, addr: bigint, size: 4 | 8, value: bigint): bigint;
+  /** Turn decoding of compressed instructions on or off (misa.C). */
+  setCompressed(on: boolean): void;
+}
+
+/** Called after a store lands in a watched RAM range (HTIF tohost). */
+export type StoreWatcher = (addr: number, size: number) => void;
+
+const SAFE = 1n << 53n;
+
+export class DirectMemory implements MemoryPort {
+  private readonly base: number;
+  private readonly size: number;
+  private readonly u8: Uint8Array;
+  private readonly i8: Int8Array;
+  private readonly u16: Uint16Array;
+  private readonly i16: Int16Array;
+  private readonly i32: Int32Array;
+  private readonly i64: BigInt64Array;
+  /** Per 4 KiB RAM page: non-zero if stores there need the slow path (decoded code, tohost). */
+  readonly watched: Uint8Array;
+  private watchers: { lo: number; hi: number; fn: StoreWatcher }[] = [];
+
+  constructor(
+    readonly ram: Ram,
+    readonly bus: Bus,
+    readonly code: CodeCache,
+  ) {
+    this.base = ram.base;
+    this.size = ram.size;
+    const buf = ram.bytes.buffer;
+    this.u8 = ram.bytes;
+    this.i8 = new Int8Array(buf);
+    this.u16 = new Uint16Array(buf);
+    this.i16 = new Int16Array(buf);
+    this.i32 = new Int32Array(buf);
+    this.i64 = new BigInt64Array(buf);
+    this.watched = code.watched;
+  }
+
+  /** Watch stores to [addr, addr+len) in RAM. */
+  watch(addr: number, len: number, fn: StoreWatcher): void {
+    this.watchers.push({ lo: addr, hi: addr + len, fn });
+    for (let p = Math.floor((addr - this.base) / 4096); p <= Math.floor((addr + len - 1 - this.base) / 4096); p++) this.watched[p]! |= 2;
+  }
+
+  setCompressed(on: boolean): void {
+    this.code.setCompressed(on);
+  }
+
+  load(h: PortHart, base: bigint, off: number, size: Width, signed: boolean): bigint {
+    const o = Number(base) + off - this.base;
+    if (o >= 0 && o <= this.size - size && (o & (size - 1)) === 0) {
+      switch (size) {
+        case 8:
+          return this.i64[o >>> 3]!;
+        case 4:
+          return signed ? BigInt(this.i32[o >>> 2]!) : BigInt(this.i32[o >>> 2]! >>> 0);
+        case 2:
+          return BigInt(signed ? this.i16[o >>> 1]! : this.u16[o >>> 1]!);
+        case 1:
+          return BigInt(signed ? this.i8[o]! : this.u8[o]!);
+      }
+    }
+    return this.loadSlow(base, off, size, signed);
+  }
+
+  store(h: PortHart, base: bigint, off: number, size: Width, value: bigint): void {
+    const o = Number(base) + off - this.base;
+    if (o >= 0 && o <= this.size - size && (o & (size - 1)) === 0 && this.watched[o >>> 12] === 0) {
+      switch (size) {
+        case 8:
+          this.i64[o >>> 3] = value;
+          return;
+        case 4:
+          this.i32[o >>> 2] = Number(BigInt.asIntN(32, value));
+          return;
+        case 2:
+          this.u16[o >>> 1] = Number(value & 0xffffn);
+          return;
+        case 1:
+          this.u8[o] = Number(value & 0xffn);
+          return;
+      }
+    }
+    this.storeSlow(base, off, size, value);
+  }
+
+  /** The exact 64-bit address, and as a number when it is a safe integer (else NaN: never mapped). */
+  private address(base: bigint, off: number): { exact: bigint; n: number } {
+    const exact = BigInt.asUintN(64, base + BigInt(off));
+    return { exact, n: exact < SAFE ? Number(exact) : NaN };
+  }
+
+  private inRam(a: number, size: number): boolean {
+    return a >= this.base && a + size <= this.base + this.size;
+  }
+
+  private loadSlow(base: bigint, off: number, size: Width, signed: boolean): bigint {
+    const { exact, n } = this.address(base, off);
+    let v: bigint | undefined;
+    if (this.inRam(n, size)) {
+      v = 0n;
+      for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.u8[n - this.base + i]!);
+    } else if (n % size !== 0 && this.bus.find(n, size)) {
+      throw new Trap(EXCEPTION.LOAD_ADDRESS_MISALIGNED, exact);
+    } else v = Number.isNaN(n) ? undefined : this.bus.read(n, size);
+    if (v === undefined) throw new Trap(EXCEPTION.LOAD_ACCESS_FAULT, exact);
+    return signed ? BigInt.asIntN(size * 8, v) : v;
+  }
+
+  private storeSlow(base: bigint, off: number, size: Width, value: bigint): void {
+    const { exact, n } = this.address(base, off);
+    if (this.inRam(n, size)) {
+      const o = n - this.base;
+      let v = value;
+      for (let i = 0; i < size; i++, v >>= 8n) this.u8[o + i] = Number(v & 0xffn);
+      this.afterRamStore(n, size);
+      return;
+    }
+    if (!Number.isNaN(n) && n % size !== 0 && this.bus.find(n, size)) throw new Trap(EXCEPTION.STORE_ADDRESS_MISALIGNED, exact);
+    if (Number.isNaN(n) || !this.bus.write(n, size, BigInt.asUintN(size * 8, value))) throw new Trap(EXCEPTION.STORE_ACCESS_FAULT, exact);
+  }
+
+  private afterRamStore(a: number, size: number): void {
+    const first = Math.floor((a - this.base) / 4096);
+    const last = Math.floor((a + size - 1 - this.base) / 4096);
+    for (let p = first; p <= last; p++) {
+      const w = this.watched[p]!;
+      if (w & 1) this.code.invalidatePage(p);
+    }
+    for (const wt of this.watchers) if (a < wt.hi && wt.lo < a + size) wt.fn(a, size);
+  }
+
+  /** An aligned RAM address for an atomic access, or a trap. */
+  private atomicAddress(addr: bigint, size: 4 | 8, isLoad: boolean): number {
+    const exact = BigInt.asUintN(64, addr);
+    if (exact % BigInt(size) !== 0n) throw new Trap(isLoad ? EXCEPTION.LOAD_ADDRESS_MISALIGNED : EXCEPTION.STORE_ADDRESS_MISALIGNED, exact);
+    const n = exact < SAFE ? Number(exact) : NaN;
+    if (!this.inRam(n, size)) throw new Trap(isLoad ? EXCEPTION.LOAD_ACCESS_FAULT : EXCEPTION.STORE_ACCESS_FAULT, exact);
+    return n;
+  }
+
+  private readRam(a: number, size: 4 | 8): bigint {
+    const o = a - this.base;
+    return size === 8 ? this.i64[o / 8]! : BigInt(this.i32[o / 4]!);
+  }
+
+  private writeRam(a: number, size: 4 | 8, v: bigint): void {
+    const o = a - this.base;
+    if (size === 8) this.i64[o / 8] = BigInt.asIntN(64, v);
+    else this.i32[o / 4] = Number(BigInt.asIntN(32, v));
+    if (this.watched[Math.floor(o / 4096)]) this.afterRamStore(a, size);
+  }
+
+  loadReserved(h: PortHart, addr: bigint, size: 4 | 8): bigint {
+    const a = this.atomicAddress(addr, size, true);
+    h.reservation = a;
+    return this.readRam(a, size);
+  }
+
+  storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint): boolean {
+    const a = this.atomicAddress(addr, size, false);
+    const ok = h.reservation === a;
+    h.reservation = -1;
+    if (ok) this.writeRam(a, size, value);
+    return ok;
+  }
+
+  amo(h: PortHart, kind: number, addr: bigint, size: 4 | 8, value: bigint): bigint {
+    const a = this.atomicAddress(addr, size, false);
+    const old = this.readRam(a, size);
+    const bits = size * 8;
+    const v = BigInt.asIntN(bits, value);
+    const u = (x: bigint) => BigInt.asUintN(bits, x);
+    let next: bigint;
+    switch (kind) {
+      case 0: next = v; break;
+      case 1: next = old + v; break;
+      case 2: next = old ^ v; break;
+      case 3: next = old & v; break;
+      case 4: next = old | v; break;
+      case 5: next = old < v ? old : v; break;
+      case 6: next = old > v ? old : v; break;
+      case 7: next = u(old) < u(v) ? old : v; break;
+      default: next = u(old) > u(v) ? old : v; break;
+    }
+    this.writeRam(a, size, next);
+    return old;
+  }
+
+  /** Side-effect-free read for the debugger, traces and the HTIF host. */
+  peek(addr: number, size: Width): bigint | undefined {
+    return this.bus.peek(addr, size);
+  }
+}
