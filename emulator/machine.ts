@@ -30,6 +30,12 @@ export interface MachineIo {
   guestError?(message: string): void;
 }
 
+/** Watches single steps (tracing); a machine with an observer runs one step at a time. */
+export interface StepObserver {
+  before(h: Hart): void;
+  after(h: Hart): void;
+}
+
 /** Instructions per interpreter call when nothing else limits it (keeps exits and I/O prompt). */
 const SLICE = 1 << 20;
 
@@ -120,7 +126,8 @@ export class Machine implements TimeSource {
    * Run until the guest exits, `maxInsns` instructions have retired, or nothing can happen any more
    * (the hart sleeps with no interrupt that could ever wake it).
    */
-  run(maxInsns = Number.POSITIVE_INFINITY): StopReason {
+  run(maxInsns = Number.POSITIVE_INFINITY, observer?: StepObserver): StopReason {
+    const slice = observer ? 1 : SLICE;
     const h = this.harts[0]!;
     for (;;) {
       if (this.stop) return this.stop.kind === 'exit' ? { kind: 'exit', code: this.stop.code, via: this.stop.via } : { kind: 'reset', via: this.stop.via };
@@ -138,15 +145,17 @@ export class Machine implements TimeSource {
         }
       }
       if (h.checkInterrupts()) h.traps++;
-      let budget = Math.min(left, SLICE);
+      let budget = Math.min(left, slice);
       const deadline = this.clint.nextDeadline();
       if (deadline !== undefined) {
         const stepsToDeadline = Number(deadline - this.mtimeOffset) * INSNS_PER_TICK - this.steps;
         budget = Math.max(1, Math.min(budget, stepsToDeadline));
       }
+      observer?.before(h);
       const n = h.run(budget);
       this.steps += n;
       this.clint.update();
+      observer?.after(h);
     }
   }
 }

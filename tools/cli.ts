@@ -6,6 +6,8 @@ import arg from 'arg';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { AsmError, AsmErrors, ElfError, parseAssembly, writeElf } from '../assembler/index.js';
 import { listing } from './listing.js';
+import { runCommand, RUN_USAGE } from './run.js';
+import { LoadError } from '../emulator/loader/elf.js';
 import { DEMO_SOURCE } from './demo.js';
 
 const VERSION = '0.1.0';
@@ -42,6 +44,12 @@ function parseAddress(text: string, flag: string): bigint {
   const v = BigInt(text);
   if (v >= 1n << 64n) throw new UsageError(`${flag} ${text} is larger than 64 bits`);
   return v;
+}
+
+function parseCount(text: string, flag: string): number {
+  const t = text.replace(/_/g, '');
+  if (!/^\d+(e\d+)?$/i.test(t) || !Number.isSafeInteger(Number(t))) throw new UsageError(`${flag} needs a whole number, got "${text}"`);
+  return Number(t);
 }
 
 function readInput(path: string): string {
@@ -88,6 +96,24 @@ const COMMANDS: Record<string, Command> = {
       const input = singleInput(a._, this.usage);
       out(listing(readBinary(input), input, { allCsrNames: !!a['--all-csr-names'] }));
       return 0;
+    },
+  },
+  run: {
+    summary: 'run a guest image (ELF or raw binary) until it exits through the test finisher or HTIF',
+    usage: RUN_USAGE,
+    run(argv) {
+      const a = parse(
+        { '--max-insns': String, '--trace': Boolean, '--ram': String, '--load-addr': String, '--help': Boolean, '-h': '--help' },
+        argv,
+        this.usage,
+      );
+      if (a['--help']) return help('run');
+      const input = singleInput(a._, this.usage);
+      const maxInsns = a['--max-insns'] !== undefined ? parseCount(a['--max-insns'], '--max-insns') : undefined;
+      const ramMiB = a['--ram'] !== undefined ? parseCount(a['--ram'], '--ram') : 256;
+      if (ramMiB < 1 || ramMiB > 4096) throw new UsageError('--ram takes a size in MiB from 1 to 4096');
+      const loadAddr = a['--load-addr'] !== undefined ? parseAddress(a['--load-addr'], '--load-addr') : undefined;
+      return runCommand({ image: readBinary(input), name: input, maxInsns, trace: !!a['--trace'], ramMiB, loadAddr });
     },
   },
   demo: {
@@ -147,7 +173,7 @@ export function main(argv: string[]): number {
       for (const x of e.errors) err(x.message);
       return 1;
     }
-    if (e instanceof AsmError || e instanceof ElfError) {
+    if (e instanceof AsmError || e instanceof ElfError || e instanceof LoadError) {
       err(e.message.startsWith('error') ? e.message : `rvsmp: ${e.message}`);
       return 1;
     }
