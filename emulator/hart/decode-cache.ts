@@ -34,7 +34,9 @@ export class CodePage {
   /** The raw instruction bits, for mtval on illegal instructions and for traces. */
   readonly word = new Uint32Array(SLOTS);
   /** Compiled blocks starting at each slot (the block compiler fills this). */
-  readonly blocks: (Function | undefined)[] = new Array(SLOTS);
+  readonly blocks: ({ fn: Function; len: number } | undefined)[] = new Array(SLOTS);
+  /** How often each slot started a dispatch without a block; hot slots get compiled. */
+  readonly heat = new Uint8Array(SLOTS);
   /** Number of decoded slots; a page with none need not be invalidated. */
   live = 0;
   constructor(readonly base: number) {}

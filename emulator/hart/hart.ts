@@ -34,6 +34,10 @@ export class Hart {
   state: HartState = 'running';
   /** Set by anything that must stop the interpreter at the next instruction boundary. */
   breakLoop = false;
+  /** Run hot code as compiled blocks (same results as interpreting; off for single-stepping). */
+  jit = true;
+  /** Instructions the last compiled block retired. */
+  blockRetired = 0;
 
   // CSR state
   mstatus = 0n;

@@ -8,6 +8,7 @@
 import { EXCEPTION, Trap } from './trap.js';
 import { OP_ILLEGAL, OP_NAMES, PAGE_SIZE } from './decode-cache.js';
 import { SEMANTICS } from './semantics.js';
+import { HOT } from './block-compiler.js';
 import type { Hart } from './hart.js';
 import type { CodeCache } from '../memory/code-cache.js';
 
@@ -44,6 +45,8 @@ function generate(): string {
     let pc = h.pc;
     h.breakLoop = false;
     let page = undefined, pageBase = NaN;
+    let inBlock = false;
+    const jit = h.jit;
     try {
     loop: while (n < budget) {
       if (!(pc - pageBase < ${PAGE_SIZE} && pc >= pageBase)) {
@@ -52,6 +55,22 @@ function generate(): string {
         pageBase = page.base;
       }
       const slot = (pc - pageBase) >>> 1;
+      if (jit) {
+        const blk = page.blocks[slot];
+        if (blk !== undefined) {
+          if (blk.len <= budget - n) {
+            h.inRun = n;
+            inBlock = true;
+            pc = blk.fn(h, x);
+            inBlock = false;
+            n += h.blockRetired;
+            if (h.breakLoop) break loop;
+            continue;
+          }
+        } else if (++page.heat[slot] >= ${HOT}) {
+          page.blocks[slot] = code.compile(page, slot);
+        }
+      }
       let op = page.op[slot];
       if (op < 0) op = code.decodeSlot(page, slot, pc);
       const rd = page.rd[slot], rs1 = page.rs1[slot], rs2 = page.rs2[slot];
@@ -65,9 +84,11 @@ function generate(): string {
       n++;
     }
     } catch (e) {
-      // The instruction at pc did not retire.
+      // The trapping instruction did not retire. A block has set h.pc to it and e.retired to the
+      // instructions it retired before it.
       x[0] = 0n;
-      h.pc = pc; h.instret += n; h.inRun = 0;
+      if (inBlock) n += e.retired; else h.pc = pc;
+      h.instret += n; h.inRun = 0;
       e.retired = n;
       throw e;
     }

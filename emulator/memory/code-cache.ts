@@ -4,6 +4,10 @@
  * (through the memory port's slow path) drops them. Fetching outside RAM is an access fault.
  */
 import { CodePage, decodeInto, PAGE_SHIFT, PAGE_SIZE } from '../hart/decode-cache.js';
+import { type Block, compileBlock, type RamEnv } from '../hart/block-compiler.js';
+
+/** Marks a slot whose block was not worth compiling, so that it is not tried again. */
+const NO_BLOCK: Block = { fn: () => 0, len: Number.POSITIVE_INFINITY };
 import type { Ram } from './ram.js';
 import { EXCEPTION, Trap } from '../hart/trap.js';
 
@@ -13,12 +17,30 @@ export class CodeCache {
   readonly watched: Uint8Array;
   private compressed = true;
   private readonly ram: Ram;
+  private readonly env: RamEnv;
 
   constructor(ram: Ram) {
     this.ram = ram;
+    const buf = ram.bytes.buffer;
     const n = Math.ceil(ram.size / PAGE_SIZE);
     this.pages = new Array(n);
     this.watched = new Uint8Array(n);
+    this.env = {
+      base: ram.base,
+      size: ram.size,
+      u8: ram.bytes,
+      i8: new Int8Array(buf),
+      u16: new Uint16Array(buf),
+      i16: new Int16Array(buf),
+      i32: new Int32Array(buf),
+      i64: new BigInt64Array(buf),
+      watched: this.watched,
+    };
+  }
+
+  /** Compile the block starting at a slot. */
+  compile(page: CodePage, slot: number): Block {
+    return compileBlock(page, slot, this.env, (p, s, pc) => this.decodeSlot(p, s, pc)) ?? NO_BLOCK;
   }
 
   /** The code page for a pc, or undefined if the pc is not in RAM. */
@@ -59,6 +81,7 @@ export class CodeCache {
     if (page && page.live) {
       page.op.fill(-1);
       page.blocks.fill(undefined);
+      page.heat.fill(0);
       page.live = 0;
     }
     // A 4-byte instruction at the end of the previous page reads two bytes of this one.
