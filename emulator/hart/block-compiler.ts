@@ -12,14 +12,14 @@
  */
 import type { CodePage } from './decode-cache.js';
 import { OP_ILLEGAL, OP_NAMES, PAGE_SIZE } from './decode-cache.js';
-import { ENDS_BLOCK, SEMANTICS } from './semantics.js';
+import { BRANCH_CONDITIONS, ENDS_BLOCK, SEMANTICS } from './semantics.js';
 
 export const MAX_BLOCK = 64;
 /** A slot is compiled when its block start has run this many times. */
 export const HOT = 2;
 
 export interface Block {
-  readonly fn: (h: unknown, x: BigInt64Array) => number;
+  readonly fn: (h: unknown, x: BigInt64Array, budget: number) => number;
   readonly len: number;
 }
 
@@ -63,7 +63,7 @@ function instructionSource(page: CodePage, slot: number, pc: number, k: number):
   const rd = page.rd[slot]!, rs1 = page.rs1[slot]!, rs2 = page.rs2[slot]!;
   const imm = page.imm[slot]!, immn = page.immn[slot]!, len = page.len[slot]!, aqrl = page.aqrl[slot]!;
   const npc = pc + len;
-  const mark = `k = ${k};`;
+  const mark = `k = @K(${k});`;
   const load = LOADS[name];
   if (load) {
     const sh = SHIFT[load.size]!;
@@ -98,72 +98,116 @@ function instructionSource(page: CodePage, slot: number, pc: number, k: number):
   // Writes to x0 are discarded.
   if (rd === 0) code = code.replace(/x\[0\] = /g, 'const _v = ');
   const system = /\bh\.(csrr|mret|sret|wfi|sfenceVma|illegal|fenceI)/.test(s);
-  const prelude = system ? `h.pc = ${pc}; h.inRun = n0 + ${k}; h.insnBits = ${page.word[slot]}; ` : '';
+  const prelude = system ? `h.pc = ${pc}; h.inRun = n0 + @K(${k}); h.insnBits = ${page.word[slot]}; ` : '';
   const mayBreak = /\bh\.(csrr|mret|sret|wfi|fenceI|amo|sc\(|writeMisa)/.test(s);
   return { code: `${mark} ${prelude}{ ${code} }`, mayBreak };
 }
 
-/** Compile the block starting at `slot` of `page` (already decoded there); undefined if it is not worth it. */
+/** Substitute literal operands into a branch condition. */
+function condition(name: string, page: CodePage, slot: number): string {
+  return BRANCH_CONDITIONS[name]!.replace(/\$rs1/g, String(page.rs1[slot])).replace(/\$rs2/g, String(page.rs2[slot]));
+}
+
+/**
+ * Compile the block starting at `slot` of `page`; undefined if nothing can be compiled there.
+ * A conditional branch inside the block leaves it when taken; a branch back to the block's start
+ * turns the block into a loop that runs while the budget allows whole iterations.
+ */
 export function compileBlock(page: CodePage, slot: number, env: RamEnv, decodeSlot: (page: CodePage, slot: number, pc: number) => number): Block | undefined {
   const lines: string[] = [];
   const pcs: number[] = [];
+  const start = page.base + slot * 2;
   let s = slot;
-  let pc = page.base + slot * 2;
+  let pc = start;
   const slots = PAGE_SIZE >> 1;
-  while (pcs.length < MAX_BLOCK) {
-    if (s >= slots) break;
+  let loopCond: string | undefined;
+  let end: string | undefined; // the statement that ends the block
+  while (pcs.length < MAX_BLOCK && s < slots) {
     let op = page.op[s]!;
     if (op < 0) {
-      // Decode ahead within the page; a 4-byte instruction crossing the page end stops the block.
-      if (page.base + s * 2 + 4 > page.base + PAGE_SIZE && (page.op[s] ?? -1) < 0) break;
       try {
         op = decodeSlot(page, s, pc);
       } catch {
-        break;
+        break; // a fetch fault: let the interpreter take it
       }
     }
     if (op === OP_ILLEGAL) break;
     const name = OP_NAMES[op]!;
     const len = page.len[s]!;
     if (s * 2 + len > PAGE_SIZE) break;
-    const ends = ENDS_BLOCK.has(name);
     const k = pcs.length;
-    const { code, mayBreak } = instructionSource(page, s, pc, k);
-    pcs.push(pc);
-    lines.push(code);
     const next = pc + len;
-    if (ends) {
-      lines.push(`h.blockRetired = ${k + 1}; return npc;`);
-      // Branches and jumps assign npc; system instructions fall through to the next one.
-      lines.unshift(`let npc = ${next};`);
-      return finish(lines, pcs, env);
+    pcs.push(pc);
+    const cond = BRANCH_CONDITIONS[name] !== undefined ? condition(name, page, s) : undefined;
+    if (cond !== undefined) {
+      const target = pc + page.immn[s]!;
+      lines.push(`k = @K(${k});`);
+      if (target === start) {
+        loopCond = cond;
+        pc = next;
+        break;
+      }
+      lines.push(`if (${cond}) { h.blockRetired = @K(${k + 1}); return h.branchTarget(${pc}, ${page.immn[s]}); }`);
+      pc = next;
+      s += len >> 1;
+      continue;
     }
-    if (mayBreak) lines.push(`if (h.breakLoop) { h.blockRetired = ${k + 1}; return ${next}; }`);
+    const { code, mayBreak } = instructionSource(page, s, pc, k);
+    lines.push(code);
+    if (ENDS_BLOCK.has(name)) {
+      // Jumps assign npc; system instructions fall through to the next instruction.
+      end = `h.blockRetired = @K(${k + 1}); return npc;`;
+      lines.unshift(`let npc = ${next};`);
+      pc = next;
+      break;
+    }
+    if (mayBreak) lines.push(`if (h.breakLoop) { h.blockRetired = @K(${k + 1}); return ${next}; }`);
     pc = next;
     s += len >> 1;
   }
   if (pcs.length === 0) return undefined;
-  lines.push(`h.blockRetired = ${pcs.length}; return ${pc};`);
-  lines.unshift(`let npc = ${pc};`);
-  return finish(lines, pcs, env);
+  const len = pcs.length;
+  if (loopCond !== undefined) {
+    const body = lines.map((l) => l.replace(/@K\((\d+)\)/g, 'base + $1'));
+    return finish(
+      [
+        'let base = 0;',
+        'for (;;) {',
+        ...body,
+        `  if (!(${loopCond})) { h.blockRetired = base + ${len}; return ${pc}; }`,
+        `  base += ${len};`,
+        `  if (base + ${len} > budget) { h.blockRetired = base; return ${start}; }`,
+        '}',
+      ],
+      pcs,
+      env,
+      true,
+    );
+  }
+  const body = lines.map((l) => l.replace(/@K\((\d+)\)/g, '$1'));
+  if (end) body.push(end.replace(/@K\((\d+)\)/g, '$1'));
+  else body.push(`h.blockRetired = ${len}; return ${pc};`);
+  if (!end) body.unshift(`let npc = ${pc};`);
+  return finish(body, pcs, env, false);
 }
 
-function finish(lines: string[], pcs: number[], env: RamEnv): Block {
+function finish(lines: string[], pcs: number[], env: RamEnv, loop: boolean): Block {
   const body = `
     const { base: RAM_BASE, size: RAM_SIZE, u8, i8, u16, i16, i32, i64, watched } = env;
     const PCS = [${pcs.join(',')}];
-    return function block(h, x) {
+    return function block(h, x, budget) {
       let k = 0;
       const n0 = h.inRun;
       try {
         ${lines.join('\n        ')}
       } catch (e) {
         x[0] = 0n;
-        h.pc = PCS[k];
+        h.pc = PCS[k % ${pcs.length}];
         if (e && typeof e === 'object') e.retired = k;
         throw e;
       }
     };`;
+  void loop;
   const fn = new Function('env', body)(env) as Block['fn'];
   return { fn, len: pcs.length };
 }

@@ -61,7 +61,7 @@ function generate(): string {
           if (blk.len <= budget - n) {
             h.inRun = n;
             inBlock = true;
-            pc = blk.fn(h, x);
+            pc = blk.fn(h, x, budget - n);
             inBlock = false;
             n += h.blockRetired;
             if (h.breakLoop) break loop;

@@ -23,8 +23,17 @@ const S32 = (e: string) => `BigInt.asIntN(32, ${e})`;
 const U32 = (e: string) => `BigInt.asUintN(32, ${e})`;
 const wr = (e: string) => `x[$rd] = ${e};`;
 
-/** Branch: condition over $rs1/$rs2. */
-const br = (cond: string) => `if (${cond}) npc = h.branchTarget($pc, $immn);`;
+/** Conditions of the conditional branches, over $rs1/$rs2 (the block compiler uses them directly). */
+// prettier-ignore
+export const BRANCH_CONDITIONS: Record<string, string> = {
+  beq:  'x[$rs1] === x[$rs2]',
+  bne:  'x[$rs1] !== x[$rs2]',
+  blt:  'x[$rs1] < x[$rs2]',
+  bge:  'x[$rs1] >= x[$rs2]',
+  bltu: `${U64('x[$rs1]')} < ${U64('x[$rs2]')}`,
+  bgeu: `${U64('x[$rs1]')} >= ${U64('x[$rs2]')}`,
+};
+const br = (name: string) => `if (${BRANCH_CONDITIONS[name]}) npc = h.branchTarget($pc, $immn);`;
 
 // prettier-ignore
 export const SEMANTICS: Record<string, string> = {
@@ -32,12 +41,12 @@ export const SEMANTICS: Record<string, string> = {
   auipc:  wr(S64('BigInt($pc) + $imm')),
   jal:    `npc = h.branchTarget($pc, $immn); x[$rd] = BigInt($npc);`,
   jalr:   `npc = h.jumpTarget((x[$rs1] + $imm) & -2n); x[$rd] = BigInt($npc);`,
-  beq:    br('x[$rs1] === x[$rs2]'),
-  bne:    br('x[$rs1] !== x[$rs2]'),
-  blt:    br('x[$rs1] < x[$rs2]'),
-  bge:    br('x[$rs1] >= x[$rs2]'),
-  bltu:   br(`${U64('x[$rs1]')} < ${U64('x[$rs2]')}`),
-  bgeu:   br(`${U64('x[$rs1]')} >= ${U64('x[$rs2]')}`),
+  beq:    br('beq'),
+  bne:    br('bne'),
+  blt:    br('blt'),
+  bge:    br('bge'),
+  bltu:   br('bltu'),
+  bgeu:   br('bgeu'),
 
   lb:     wr('h.lb(x[$rs1], $immn)'),
   lh:     wr('h.lh(x[$rs1], $immn)'),
@@ -127,8 +136,11 @@ for (const [op, kind] of [['swap', 0], ['add', 1], ['xor', 2], ['and', 3], ['or'
   SEMANTICS[`amo${op}.d`] = wr(`h.amo(${kind}, x[$rs1], 8, x[$rs2], $aq, $rl)`);
 }
 
-/** Instructions after which a compiled block must end (control flow, traps, CSR side effects). */
+/**
+ * Instructions after which a compiled block must end (jumps, traps, CSR side effects). Conditional
+ * branches do not end a block: a taken branch leaves it early.
+ */
 export const ENDS_BLOCK = new Set([
-  'jal', 'jalr', 'beq', 'bne', 'blt', 'bge', 'bltu', 'bgeu', 'ecall', 'ebreak', 'mret', 'sret', 'wfi',
+  'jal', 'jalr', 'ecall', 'ebreak', 'mret', 'sret', 'wfi',
   'fence.i', 'sfence.vma', 'c.unimp', 'csrrw', 'csrrs', 'csrrc', 'csrrwi', 'csrrsi', 'csrrci',
 ]);
