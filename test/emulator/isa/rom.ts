@@ -1,9 +1,13 @@
 /**
  * Builds ISA test ROMs with the DSL, riscv-tests style: each check sets gp to its number, runs its
  * code, and compares registers with expected values; the first mismatch reports (gp << 1) | 1
- * through HTIF tohost, and reaching the end reports 1 (pass). Trap handlers record mcause/mepc/mtval
- * (or scause/sepc/stval) in s8/s9/s10, count traps in s7, and resume after the faulting instruction,
- * or at s11 when a check sets it (for faults where there is no instruction to skip).
+ * through HTIF tohost, and reaching the end reports 1 (pass).
+ *
+ * Trap handlers (always uncompressed, so they work while misa.C is clear): the M handler records
+ * mcause/mepc/mtval in s8/s9/s10, the S handler scause/sepc/stval in s4/s5/s6; both count traps in
+ * s7. They resume after the trapping instruction, or, when a check has put an address in s11, at
+ * that address (the M handler then also returns to M-mode: the way back from U and S tests).
+ * Interrupts clear xie and return.
  */
 import { expect } from 'vitest';
 import { Asm, type Reg } from '../../../assembler/dsl/asm.js';
@@ -34,11 +38,12 @@ export class Rom {
     return this.a.label(name);
   }
 
-  /** A check: `body` runs with gp = its number; then each register must hold its expected value. */
+  /** A check: `body` runs with gp = its number and s7 = 0; then each register must hold its expected value. */
   check(name: string, body: (a: Asm) => void, expected: Partial<Record<Reg, bigint | number>> = {}): void {
     const a = this.a;
     this.names.push(name);
     a.li('gp', this.names.length);
+    a.li('s7', 0);
     body(a);
     this.expect(expected);
   }
@@ -89,6 +94,15 @@ export class Rom {
     return run;
   }
 
+  /** Leave M-mode for `mode` (0 = U, 1 = S) at `target` through mret. */
+  enterMode(mode: 0 | 1, target: ReturnType<Asm['label']>): void {
+    const a = this.a;
+    a.li('t5', 3n << 11n).csrc('mstatus', 't5');
+    if (mode) a.li('t5', 1n << 11n).csrs('mstatus', 't5');
+    a.la('t5', target).csrw('mepc', 't5');
+    a.mret();
+  }
+
   get count(): number {
     return this.names.length;
   }
@@ -96,27 +110,33 @@ export class Rom {
   /** The M and S trap handlers. */
   private handlers(): void {
     const a = this.a.text();
-    for (const [mode, x] of [['m', 'm'], ['s', 's']] as const) {
+    a.withRvc(false, () => this.handlerCode());
+  }
+
+  private handlerCode(): void {
+    const a = this.a;
+    for (const [mode, x, c, e, v] of [['m', 'm', 's8', 's9', 's10'], ['s', 's', 's4', 's5', 's6']] as const) {
       const irq = a.label();
       const resume = a.label();
       const four = a.label();
       const out = a.label();
       a.align(4).here(`trap_${mode}`);
       a.addi('s7', 's7', 1);
-      a.csrr('s8', `${x}cause`).csrr('s9', `${x}epc`).csrr('s10', `${x}tval`);
-      a.bltz('s8', irq);
+      a.csrr(c, `${x}cause`).csrr(e, `${x}epc`).csrr(v, `${x}tval`);
+      a.bltz(c, irq);
       a.bnez('s11', resume);
       // Skip the trapping instruction: 2 or 4 bytes, from its first parcel.
-      a.lhu('t6', 0, 's9');
+      a.lhu('t6', 0, e);
       a.andi('t6', 't6', 3).addi('t6', 't6', -3);
       a.beqz('t6', four);
-      a.addi('t5', 's9', 2).csrw(`${x}epc`, 't5');
+      a.addi('t5', e, 2).csrw(`${x}epc`, 't5');
       a.j(out);
       a.bind(four);
-      a.addi('t5', 's9', 4).csrw(`${x}epc`, 't5');
+      a.addi('t5', e, 4).csrw(`${x}epc`, 't5');
       a.j(out);
       a.bind(resume);
       a.csrw(`${x}epc`, 's11').li('s11', 0);
+      if (mode === 'm') a.li('t5', 3n << 11n).csrs('mstatus', 't5'); // back to M-mode
       a.j(out);
       // Interrupts: silence every source (checks re-enable what they need) and return.
       a.bind(irq);
