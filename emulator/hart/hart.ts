@@ -25,6 +25,10 @@ const S_ORDER = [INTERRUPT.SUPERVISOR_EXTERNAL, INTERRUPT.SUPERVISOR_SOFTWARE, I
 
 export type HartState = 'running' | 'wfi';
 
+/** The pc of a hart that jumped beyond the exact range of numbers: never mapped, even (so its fetch
+ * is an access fault, not a misaligned one), and the exact target is kept in pcExact. */
+const WILD_PC = 2 ** 53;
+
 export class Hart {
   readonly x = new BigInt64Array(32);
   pc = 0;
@@ -207,7 +211,7 @@ export class Hart {
       this.pc = Number(s);
       this.pcExact = undefined;
     } else {
-      this.pc = Number.MAX_SAFE_INTEGER;
+      this.pc = WILD_PC;
       this.pcExact = BigInt.asUintN(64, s);
     }
     return this.pc;
@@ -236,7 +240,7 @@ export class Hart {
     if (s >= -(1n << 53n) && s < 1n << 53n) return Number(s);
     // A wild jump: remember the exact target; the fetch at the sentinel faults with it.
     this.pcExact = BigInt.asUintN(64, s);
-    return Number.MAX_SAFE_INTEGER;
+    return WILD_PC;
   }
 
   writeMisa(v: bigint): void {

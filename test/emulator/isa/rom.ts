@@ -61,8 +61,8 @@ export class Rom {
     }
   }
 
-  /** Link, run and assert that every check passed; returns the run for further inspection. */
-  run(opts: { maxInsns?: number; jit?: boolean } = {}): GuestRun {
+  /** Finish the ROM (pass/fail exits, handlers, HTIF words) and link it. */
+  image(): Uint8Array {
     const a = this.a;
     a.li('t0', 1);
     a.la('t1', 'tohost');
@@ -83,8 +83,12 @@ export class Rom {
     a.dword(0);
     a.align(8).here('scratch');
     a.zero(256);
-    const image = a.link({ base: RAM });
-    const run = runGuest(writeElf(image), { maxInsns: opts.maxInsns ?? 5_000_000, ...(opts.jit !== undefined ? { jit: opts.jit } : {}) });
+    return writeElf(a.link({ base: RAM }));
+  }
+
+  /** Link, run and assert that every check passed; returns the run for further inspection. */
+  run(opts: { maxInsns?: number; jit?: boolean } = {}): GuestRun {
+    const run = runGuest(this.image(), { maxInsns: opts.maxInsns ?? 5_000_000, ...(opts.jit !== undefined ? { jit: opts.jit } : {}) });
     const stop = run.stop;
     if (stop.kind === 'exit' && stop.code !== 0) {
       const h = run.machine.harts[0]!;
