@@ -118,7 +118,7 @@ export class Machine implements TimeSource {
   }
 
   /** Steps used by every hart: retired instructions and traps taken. */
-  private used(): number {
+  used(): number {
     return this.harts.reduce((n, h) => n + h.instret + h.traps, 0);
   }
 

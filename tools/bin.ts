@@ -1,4 +1,6 @@
 /** The executable entry point (bundled by tsup as dist/cli.js). */
 import { main } from './cli.js';
 
-process.exitCode = main(process.argv.slice(2));
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

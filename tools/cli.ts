@@ -17,7 +17,7 @@ export class UsageError extends Error {}
 interface Command {
   readonly summary: string;
   readonly usage: string;
-  run(argv: string[]): number;
+  run(argv: string[]): number | Promise<number>;
 }
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : s + '\n');
@@ -153,7 +153,7 @@ function help(command?: string): number {
   return 0;
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   try {
     const [command, ...rest] = argv;
     if (!command || command === '--help' || command === '-h' || command === 'help') return help(rest[0]);
@@ -163,7 +163,7 @@ export function main(argv: string[]): number {
     }
     const c = COMMANDS[command];
     if (!c) throw new UsageError(`unknown command "${command}"\nusage: rvsmp <command> [options]; see rvsmp --help`);
-    return c.run(rest);
+    return await c.run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
       err(`rvsmp: ${e.message}`);

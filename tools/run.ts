@@ -20,7 +20,25 @@ export interface RunOptions {
   loadAddr?: bigint;
 }
 
-export function runCommand(o: RunOptions): number {
+/** Instructions per slice between looks at the event loop (console input arrives there). */
+const SLICE = 20_000_000;
+
+/** Feed the guest's UART from our standard input, as it arrives. Returns a function that stops reading. */
+function attachStdin(feed: (bytes: Uint8Array) => void): () => void {
+  const stdin = process.stdin;
+  if (stdin.isTTY) stdin.setRawMode?.(true);
+  const onData = (chunk: Buffer) => feed(chunk);
+  stdin.on('data', onData);
+  stdin.on('error', () => {});
+  return () => {
+    stdin.off('data', onData);
+    if (stdin.isTTY) stdin.setRawMode?.(false);
+    stdin.pause();
+    stdin.destroy();
+  };
+}
+
+export async function runCommand(o: RunOptions): Promise<number> {
   const out: number[] = [];
   const flush = () => {
     if (out.length) {
@@ -40,14 +58,27 @@ export function runCommand(o: RunOptions): number {
   );
   const image = machine.load(o.image, o.name, o.loadAddr);
   const symbolize = makeSymbolizer(image.symbols.filter((s) => s.name && s.type !== 3 && s.type !== 4).map((s) => ({ name: s.name, value: s.value, global: s.bind === 1 })));
+  const tracer = o.trace
+    ? new Tracer(machine, new Disassembler(symbolize), symbolize, (line) => {
+        flush();
+        writeSync(2, line + '\n');
+      })
+    : undefined;
+  const detach = attachStdin((b) => machine.uart.feed(b));
+  const limit = o.maxInsns ?? Number.POSITIVE_INFINITY;
   let stop: StopReason;
-  if (o.trace) {
-    const tracer = new Tracer(machine, new Disassembler(symbolize), symbolize, (line) => {
+  try {
+    // Run in slices so that input typed or piped while the guest runs reaches its UART.
+    for (;;) {
+      const sliceEnd = Math.min(limit, machine.used() + SLICE);
+      stop = tracer ? tracer.run(sliceEnd) : machine.run(sliceEnd);
+      if (stop.kind !== 'max-insns' || sliceEnd >= limit) break;
       flush();
-      writeSync(2, line + '\n');
-    });
-    stop = tracer.run(o.maxInsns);
-  } else stop = machine.run(o.maxInsns);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    detach();
+  }
   flush();
   const h = machine.harts[0]!;
   const where = () => {

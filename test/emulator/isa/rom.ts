@@ -52,7 +52,7 @@ export class Rom {
   expect(expected: Partial<Record<Reg, bigint | number>>): void {
     const a = this.a;
     for (const [reg, value] of Object.entries(expected)) {
-      a.li('t6', BigInt.asIntN(64, BigInt(value)));
+      a.li('t6', BigInt.asIntN(64, BigInt(value!)));
       // fail may be further than a branch reaches: branch over a jump to it.
       const ok = a.label();
       a.beq(reg as Reg, 't6', ok);
