@@ -9,6 +9,7 @@ import { listing } from './listing.js';
 import { runCommand, RUN_USAGE } from './run.js';
 import { LoadError } from '../emulator/loader/elf.js';
 import { DEMO_SOURCE } from './demo.js';
+import { Machine } from '../emulator/machine.js';
 
 const VERSION = '0.1.0';
 
@@ -117,7 +118,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   demo: {
-    summary: 'assemble a built-in example (an IPI handler skeleton) and show its listing',
+    summary: 'assemble, list and run a built-in example',
     usage: 'rvsmp demo [--no-rvc]',
     run(argv) {
       const a = parse({ '--no-rvc': Boolean, '--help': Boolean, '-h': '--help' }, argv, this.usage);
@@ -126,7 +127,14 @@ const COMMANDS: Record<string, Command> = {
       const elf = writeElf(image);
       out(`Assembled the built-in example: ${image.sections.map((s) => `${s.name} ${s.size} bytes at 0x${s.addr.toString(16)}`).join(', ')}.`);
       out(listing(elf, 'demo.elf', {}));
-      return 0;
+      out('\nRunning it on the single-hart virt machine:\n');
+      const printed: number[] = [];
+      const machine = new Machine({}, { putchar: (b) => printed.push(b) });
+      machine.load(elf, 'demo.elf');
+      const stop = machine.run(10_000_000);
+      out(Buffer.from(printed).toString('latin1'));
+      out(`stopped: ${stop.kind === 'exit' ? `exit ${stop.code} through the ${stop.via}` : stop.kind} after ${machine.retired()} instructions`);
+      return stop.kind === 'exit' ? stop.code : 1;
     },
   },
 };

@@ -82,6 +82,16 @@ describe('rvsmp flags', () => {
   });
 });
 
+describe('rvsmp demo', () => {
+  it('assembles, lists and runs the built-in example', () => {
+    const r = rvsmp(['demo']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/<_start>:/);
+    expect(r.stdout).toMatch(/fib\(1\.\.20\) on rvsmp: 1 1 2 3 5 8 .* 4181 6765/);
+    expect(r.stdout).toMatch(/stopped: exit 0 through the test finisher/);
+  });
+});
+
 describe('rvsmp disasm reports bad images', () => {
   it.each([
     ['not an ELF', Buffer.from('hello world, not an elf file'), /not an ELF file \(bad magic number\)/],

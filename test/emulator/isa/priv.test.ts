@@ -5,7 +5,9 @@
  * interrupts (software, timer, supervisor) with priorities, wfi, vectored mtvec, and what U-mode
  * and S-mode may not do.
  */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { Machine } from '../../../emulator/machine.js';
+import { MIP } from '../../../emulator/interrupts.js';
 import { encode } from '../../../assembler/codec.js';
 import { insnByName } from '../../../assembler/isa/table.js';
 import { CLINT_MSIP, CLINT_MTIME, CLINT_MTIMECMP, Rom } from './rom.js';
@@ -191,6 +193,22 @@ function interruptChecks(rom: Rom): void {
   }, { s3: 3, s8: INT | 3n, s7: 1 });
 }
 
+function supervisorInterruptChecks(rom: Rom): void {
+  rom.check('delegated supervisor external and software interrupts: external first', (a) => {
+    const s = a.label(), back = a.label();
+    a.li('t0', 0x202).csrw('mideleg', 't0').csrs('mip', 't0').csrs('mie', 't0');
+    a.csrsi('mstatus', 2); // SIE
+    rom.enterMode(1, s);
+    a.bind(s);
+    a.nop(); // SEI (9) outranks SSI (1)
+    a.mv('a0', 's4');
+    a.la('s11', back);
+    a.ecall();
+    a.bind(back);
+    a.li('t0', 0x202).csrc('mip', 't0').csrc('mie', 't0').csrw('mideleg', 'zero').csrci('mstatus', 2);
+  }, { a0: INT | 9n, s7: 2 });
+}
+
 function privilegeChecks(rom: Rom): void {
   const userTrap = (name: string, body: (a: Rom['a']) => void, expected: Record<string, bigint | number>, setup?: (a: Rom['a']) => void) =>
     rom.check(name, (a) => {
@@ -256,6 +274,22 @@ function privilegeChecks(rom: Rom): void {
   }, { a0: 0, s4: INT | 5n, s8: 9, s7: 2 });
 }
 
+describe('machine external interrupt line', () => {
+  it('MEIP wakes wfi and is taken as interrupt 11', () => {
+    const rom = new Rom();
+    rom.check('MEIP', (a) => {
+      a.li('t0', 1 << 11).csrs('mie', 't0').csrsi('mstatus', 8);
+      a.wfi();
+      a.csrci('mstatus', 8);
+    }, { s8: INT | 11n, s7: 1 });
+    const m = new Machine({}, { putchar: () => {} });
+    m.load(rom.image(), 'meip');
+    expect(m.run(100_000)).toEqual({ kind: 'deadlock' });
+    m.harts[0]!.setLine(MIP.MEIP, true); // what an interrupt controller does
+    expect(m.run(200_000)).toEqual({ kind: 'exit', code: 0, via: 'HTIF' });
+  });
+});
+
 describe('ISA ROM: privileged architecture', () => {
   for (const jit of [true, false]) {
     const mode = jit ? 'compiled' : 'interpreted';
@@ -272,6 +306,11 @@ describe('ISA ROM: privileged architecture', () => {
     it(`interrupts, wfi and vectored mtvec (${mode})`, () => {
       const rom = new Rom();
       interruptChecks(rom);
+      rom.run({ jit });
+    });
+    it(`supervisor interrupts through mip (${mode})`, () => {
+      const rom = new Rom();
+      supervisorInterruptChecks(rom);
       rom.run({ jit });
     });
     it(`U-mode and S-mode restrictions, delegation (${mode})`, () => {
