@@ -23,11 +23,28 @@ export interface RunOptions {
 /** Instructions per slice between looks at the event loop (console input arrives there). */
 const SLICE = 20_000_000;
 
-/** Feed the guest's UART from our standard input, as it arrives. Returns a function that stops reading. */
+/**
+ * Feed the guest's UART from our standard input, as it arrives. On a terminal, keys go to the guest
+ * raw; Ctrl-A then x quits (as in QEMU). Returns a function that stops reading.
+ */
 function attachStdin(feed: (bytes: Uint8Array) => void): () => void {
   const stdin = process.stdin;
-  if (stdin.isTTY) stdin.setRawMode?.(true);
-  const onData = (chunk: Buffer) => feed(chunk);
+  const tty = stdin.isTTY;
+  if (tty) stdin.setRawMode?.(true);
+  let ctrlA = false;
+  const onData = (chunk: Buffer) => {
+    if (tty) {
+      for (const b of chunk) {
+        if (ctrlA && b === 0x78) {
+          stdin.setRawMode?.(false);
+          process.stderr.write('\nrvsmp: quit (Ctrl-A x)\n');
+          process.exit(130);
+        }
+        ctrlA = b === 0x01;
+      }
+    }
+    feed(chunk);
+  };
   stdin.on('data', onData);
   stdin.on('error', () => {});
   return () => {
