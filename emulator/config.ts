@@ -8,6 +8,9 @@ export const VIRT = {
   TEST_FINISHER: { base: 0x0010_0000, size: 0x1000 },
   CLINT:         { base: 0x0200_0000, size: 0x1_0000 },
   UART0:         { base: 0x1000_0000, size: 0x100 },
+  /** AIA IMSIC interrupt files, one 4 KiB page per hart (virt,aia=aplic-imsic; platform.md 2.3). */
+  IMSIC_M:       0x2400_0000,
+  IMSIC_S:       0x2800_0000,
   DRAM_BASE:     0x8000_0000,
 } as const;
 
@@ -19,19 +22,33 @@ export const CLINT = {
   MTIME:    0xbff8,
 } as const;
 
+import type { ScheduleConfig } from './scheduler.js';
+
 /** mtime ticks at 10 MHz (QEMU's timebase-frequency); we derive it from retired instructions. */
 export const TIMEBASE_HZ = 10_000_000;
 /** One mtime tick per this many retired instructions (a 1 GHz, 1 IPC notional hart). */
 export const INSNS_PER_TICK = 100;
 
+/** Most harts a machine may have (the design has no limit of its own; the IMSIC pages fit 4096). */
+export const MAX_HARTS = 256;
+
 export interface MachineConfig {
   /** RAM size in bytes (default 256 MiB). */
   ramSize: number;
-  /** Number of harts (1 for now; the SMP issue raises this). */
+  /** Number of harts. */
   harts: number;
+  /** Interrupt identities per IMSIC file (64k - 1, 63..2047; QEMU virt uses 255). */
+  imsicIds: number;
+  /** Who moves next. */
+  schedule: ScheduleConfig;
+  /** Seed of the scheduler's PRNG. */
+  seed: number;
 }
 
 export const DEFAULT_CONFIG: MachineConfig = {
   ramSize: 256 * 1024 * 1024,
   harts: 1,
+  imsicIds: 255,
+  schedule: { kind: 'rr', quantum: 100 },
+  seed: 0,
 };

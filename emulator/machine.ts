@@ -1,20 +1,28 @@
 /**
- * A machine wired like QEMU's `virt` (without PLIC/APLIC and PCI): RAM at 0x80000000, the CLINT, a
- * ns16550a UART, the SiFive test finisher, and HTIF at the image's tohost/fromhost symbols. Time is
- * the count of machine steps (retired instructions, plus the time a sleeping hart skips), so every
- * run is a pure function of the image and the configuration.
+ * A machine wired like QEMU's `virt` with aia=aplic-imsic (without APLIC, PLIC and PCI): harts
+ * sharing RAM at 0x80000000, the CLINT (msip, mtimecmp, mtime), an IMSIC M and S interrupt file per
+ * hart, a ns16550a UART, the SiFive test finisher, and HTIF at the image's tohost/fromhost symbols.
+ *
+ * Each step of the machine is one hart's instruction (or trap entry), chosen by the scheduler. Time
+ * is the count of steps (plus the time skipped while every hart sleeps), so every run is a pure
+ * function of the image, the configuration and the seed.
  */
+import { createHash } from 'node:crypto';
 import { Bus } from './bus/bus.js';
-import { DEFAULT_CONFIG, INSNS_PER_TICK, type MachineConfig, VIRT } from './config.js';
+import { DEFAULT_CONFIG, INSNS_PER_TICK, MAX_HARTS, type MachineConfig, VIRT } from './config.js';
 import { Clint, type TimeSource } from './devices/clint.js';
 import { Htif } from './devices/htif.js';
+import { ImsicFile, ImsicPages } from './devices/imsic.js';
 import { type ExitRequest, TestFinisher } from './devices/test-finisher.js';
 import { Uart16550 } from './devices/uart16550.js';
 import { Hart } from './hart/hart.js';
+import { MIP } from './interrupts.js';
 import { type LoadedImage, loadElf, loadRaw } from './loader/elf.js';
 import { CodeCache } from './memory/code-cache.js';
 import { DirectMemory } from './memory/port.js';
 import { Ram } from './memory/ram.js';
+import { ReplayError, Replayer, ScheduleLog } from './record.js';
+import { makeStrategy, type Strategy } from './scheduler.js';
 import { isElf } from '../assembler/elf/reader.js';
 
 export type StopReason =
@@ -36,7 +44,7 @@ export interface StepObserver {
   after(h: Hart): void;
 }
 
-/** Instructions per interpreter call when nothing else limits it (keeps exits and I/O prompt). */
+/** Steps per decision when one hart runs alone (keeps exits and I/O prompt). */
 const SLICE = 1 << 20;
 
 export class Machine implements TimeSource {
@@ -48,37 +56,57 @@ export class Machine implements TimeSource {
   readonly clint: Clint;
   readonly uart: Uart16550;
   readonly harts: Hart[];
+  readonly imsic: { m: ImsicFile; s: ImsicFile }[];
   image: LoadedImage | undefined;
+  private imageBytes: Uint8Array | undefined;
   /** Machine steps so far: the time base. */
   steps = 0;
   private mtimeOffset = 0n;
   private stop: ExitRequest | undefined;
+  private running: Hart | undefined;
+  strategy: Strategy;
+  /** The decisions taken, when recording. */
+  log: ScheduleLog | undefined;
+  /** Running hash of the decisions taken (hart, steps), for determinism checks. */
+  private traceHash = 0xcbf29ce484222325n;
 
   constructor(
     config: Partial<MachineConfig> = {},
     private readonly io: MachineIo = { putchar: () => {} },
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
+    const n = this.config.harts;
+    if (!Number.isInteger(n) || n < 1 || n > MAX_HARTS) throw new Error(`a machine has 1..${MAX_HARTS} harts, not ${n}`);
     this.ram = new Ram(VIRT.DRAM_BASE, this.config.ramSize);
     this.bus = new Bus(this.ram);
     this.code = new CodeCache(this.ram);
     this.mem = new DirectMemory(this.ram, this.bus, this.code);
     this.harts = [];
-    for (let i = 0; i < this.config.harts; i++) this.harts.push(new Hart(i, this.mem, this, this.code));
+    for (let i = 0; i < n; i++) this.harts.push(new Hart(i, this.mem, this, this.code));
+    this.mem.attachHarts(this.harts);
     const sink = { setLine: (hart: number, bit: number, level: boolean) => this.harts[hart]?.setLine(bit, level) };
-    this.clint = new Clint(this.config.harts, this, sink);
+    this.clint = new Clint(n, this, sink);
     this.uart = new Uart16550((b) => this.io.putchar(b));
+    this.imsic = this.harts.map((h) => {
+      const files = { m: new ImsicFile(this.config.imsicIds, h.id, MIP.MEIP, sink), s: new ImsicFile(this.config.imsicIds, h.id, MIP.SEIP, sink) };
+      h.imsicM = files.m;
+      h.imsicS = files.s;
+      return files;
+    });
     const onExit = (r: ExitRequest) => this.requestStop(r);
     const guestError = (m: string) => this.io.guestError?.(m);
     this.bus.map(VIRT.TEST_FINISHER.base, new TestFinisher(onExit, guestError));
     this.bus.map(VIRT.CLINT.base, this.clint);
     this.bus.map(VIRT.UART0.base, this.uart);
+    this.bus.map(VIRT.IMSIC_M, new ImsicPages('imsic-m', this.imsic.map((f) => f.m)));
+    this.bus.map(VIRT.IMSIC_S, new ImsicPages('imsic-s', this.imsic.map((f) => f.s)));
+    this.strategy = makeStrategy(this.config.schedule, this.config.seed, n);
   }
 
   // ---- time (TimeSource for the CLINT and the time CSR) ----
 
   mtime(): bigint {
-    const live = this.harts[0]?.inRun ?? 0;
+    const live = this.running?.inRun ?? 0;
     return this.mtimeOffset + BigInt(Math.floor((this.steps + live) / INSNS_PER_TICK));
   }
 
@@ -92,6 +120,7 @@ export class Machine implements TimeSource {
   load(bytes: Uint8Array, name: string, loadAddr?: bigint): LoadedImage {
     const image = loadAddr !== undefined && !isElf(bytes) ? loadRaw(this.ram, bytes, loadAddr, name) : loadElf(this.ram, bytes, name);
     this.image = image;
+    this.imageBytes = bytes;
     if (image.tohost !== undefined) {
       const htif = new Htif(
         image.tohost,
@@ -122,40 +151,116 @@ export class Machine implements TimeSource {
     return this.harts.reduce((n, h) => n + h.instret + h.traps, 0);
   }
 
+  // ---- schedules ----
+
+  /** Start recording the decisions taken. */
+  record(): void {
+    this.log = new ScheduleLog();
+  }
+
+  /** Replay a recorded schedule instead of the configured strategy. */
+  replay(replayer: Replayer): void {
+    this.strategy = replayer;
+  }
+
+  /** SHA-256 of what a record must match to be replayed here: the image and the configuration. */
+  configHash(): Uint8Array {
+    const h = createHash('sha256');
+    h.update(this.imageBytes ?? new Uint8Array());
+    const { harts, ramSize, imsicIds } = this.config;
+    h.update(JSON.stringify({ harts, ramSize, imsicIds }));
+    return h.digest();
+  }
+
+  /** SHA-256 of the machine state: every hart's registers, pc, privilege, counters, and non-zero RAM pages. */
+  stateHash(): Uint8Array {
+    const h = createHash('sha256');
+    for (const hart of this.harts) {
+      h.update(Buffer.from(hart.x.buffer));
+      h.update(JSON.stringify([hart.pc, hart.priv, hart.instret, hart.traps, hart.state, String(hart.mstatus), String(hart.mepc), String(hart.mcause)]));
+    }
+    const page = 4096;
+    const bytes = this.ram.bytes;
+    const zero = Buffer.alloc(page);
+    for (let off = 0; off < bytes.length; off += page) {
+      const chunk = Buffer.from(bytes.buffer, bytes.byteOffset + off, page);
+      if (!chunk.equals(zero)) {
+        h.update(String(off));
+        h.update(chunk);
+      }
+    }
+    h.update(String(this.steps));
+    return h.digest();
+  }
+
+  /** A hash of the decisions taken so far: equal for equal interleavings. */
+  scheduleHash(): bigint {
+    return this.traceHash;
+  }
+
+  private noteDecision(hart: number, n: number): void {
+    this.log?.add(hart, n);
+    let x = this.traceHash;
+    x = BigInt.asUintN(64, (x ^ BigInt(hart)) * 0x100000001b3n);
+    x = BigInt.asUintN(64, (x ^ BigInt(n)) * 0x100000001b3n);
+    this.traceHash = x;
+    if (this.strategy instanceof Replayer) this.strategy.consumed(n);
+  }
+
+  // ---- running ----
+
   /**
-   * Run until the guest exits, `maxInsns` instructions have retired, or nothing can happen any more
-   * (the hart sleeps with no interrupt that could ever wake it).
+   * Run until the guest exits, `maxInsns` steps have been used, or nothing can happen any more
+   * (every hart asleep with no interrupt that could ever wake one).
    */
   run(maxInsns = Number.POSITIVE_INFINITY, observer?: StepObserver): StopReason {
-    const slice = observer ? 1 : SLICE;
-    const h = this.harts[0]!;
+    const single = this.harts.length === 1;
     for (;;) {
       if (this.stop) return this.stop.kind === 'exit' ? { kind: 'exit', code: this.stop.code, via: this.stop.via } : { kind: 'reset', via: this.stop.via };
       const left = maxInsns - this.used();
       if (left <= 0) return { kind: 'max-insns' };
-      if (h.state === 'wfi') {
-        if (h.wakeable()) h.state = 'running';
-        else {
-          // Sleep: skip time to the next timer deadline, without burning instructions.
-          const deadline = this.clint.nextDeadline();
-          if (deadline === undefined) return { kind: 'deadlock' };
-          this.steps = Number(deadline - this.mtimeOffset) * INSNS_PER_TICK;
-          this.clint.update();
-          continue;
-        }
+      const runnable: number[] = [];
+      for (const h of this.harts) {
+        if (h.state === 'wfi' && h.wakeable()) h.state = 'running';
+        if (h.state === 'running') runnable.push(h.id);
       }
-      if (h.checkInterrupts()) h.traps++;
-      let budget = Math.min(left, slice);
+      if (runnable.length === 0) {
+        // Everyone sleeps: skip time to the next timer deadline, without burning instructions.
+        const deadline = this.clint.nextDeadline();
+        if (deadline === undefined) return { kind: 'deadlock' };
+        this.steps = Math.max(this.steps, Number(deadline - this.mtimeOffset) * INSNS_PER_TICK);
+        this.clint.update();
+        continue;
+      }
+      const d = this.strategy.next(runnable, this.steps);
+      const h = this.harts[d.hart]!;
+      let budget = Math.min(left, observer ? 1 : single && !(this.strategy instanceof Replayer) ? SLICE : d.steps);
       const deadline = this.clint.nextDeadline();
       if (deadline !== undefined) {
         const stepsToDeadline = Number(deadline - this.mtimeOffset) * INSNS_PER_TICK - this.steps;
         budget = Math.max(1, Math.min(budget, stepsToDeadline));
       }
+      this.running = h;
       observer?.before(h);
-      const n = h.run(budget);
-      this.steps += n;
-      this.clint.update();
+      let n = 0;
+      if (h.checkInterrupts()) {
+        h.traps++;
+        n = 1;
+      }
+      if (n < budget && h.state === 'running') n += h.run(budget - n);
       observer?.after(h);
+      this.running = undefined;
+      this.steps += n;
+      this.noteDecision(d.hart, n);
+      this.clint.update();
     }
+  }
+
+  /** After a replay: check that the run used the whole record and ended in the recorded state. */
+  checkReplayEnd(finalHash: Uint8Array): void {
+    if (!(this.strategy instanceof Replayer)) return;
+    const rest = this.strategy.remaining();
+    if (rest > 0) throw new ReplayError(`the run stopped with ${rest} recorded steps left: the replay diverged`);
+    if (!Buffer.from(this.stateHash()).equals(Buffer.from(finalHash))) throw new ReplayError('the final state differs from the recorded one: the replay diverged');
   }
 }

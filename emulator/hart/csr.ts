@@ -112,6 +112,22 @@ export function csrRead(h: Hart, num: number): bigint {
     case CSR.satp!:
       if (h.priv === PRIV_S && h.mstatus & M.TVM) illegal(h);
       return h.satp;
+    case CSR.miselect!:
+      return BigInt(h.miselect);
+    case CSR.siselect!:
+      return BigInt(h.siselect);
+    case CSR.mireg!:
+      return indirectRead(h, h.imsicM, h.miselect);
+    case CSR.sireg!:
+      return indirectRead(h, h.imsicS, h.siselect);
+    case CSR.mtopei!:
+      return BigInt((h.imsicM ?? illegal(h)).topei());
+    case CSR.stopei!:
+      return BigInt((h.imsicS ?? illegal(h)).topei());
+    case CSR.mtopi!:
+      return BigInt(topi(Number(BigInt(h.mip() & h.mie) & ~h.mideleg), M_TOPI_ORDER));
+    case CSR.stopi!:
+      return BigInt(topi(Number(BigInt(h.mip() & h.mie) & h.mideleg), S_TOPI_ORDER));
     case CSR.mcycle!:
       return BigInt.asIntN(64, h.cycles());
     case CSR.minstret!:
@@ -237,6 +253,24 @@ export function csrWrite(h: Hart, num: number, v: bigint): void {
       // MODE have no effect at all.
       if (v >> 60n === 0n) h.satp = 0n;
       return;
+    case CSR.miselect!:
+      h.miselect = Number(BigInt.asUintN(64, v) & 0xffn); // WARL: 0..0xff
+      return;
+    case CSR.siselect!:
+      h.siselect = Number(BigInt.asUintN(64, v) & 0x1ffn);
+      return;
+    case CSR.mireg!:
+      indirectWrite(h, h.imsicM, h.miselect, v);
+      return;
+    case CSR.sireg!:
+      indirectWrite(h, h.imsicS, h.siselect, v);
+      return;
+    case CSR.mtopei!:
+      (h.imsicM ?? illegal(h)).claim();
+      return;
+    case CSR.stopei!:
+      (h.imsicS ?? illegal(h)).claim();
+      return;
     case CSR.mcycle!:
       h.setCycles(BigInt.asUintN(64, v));
       return;
@@ -263,6 +297,34 @@ export function csrWrite(h: Hart, num: number, v: bigint): void {
     return;
   }
   illegal(h);
+}
+
+/** The interface of an IMSIC interrupt file the CSRs need (emulator/devices/imsic.ts). */
+export interface IndirectFile {
+  iregRead(sel: number): bigint | undefined;
+  iregWrite(sel: number, v: bigint): boolean;
+  topei(): number;
+  claim(): void;
+}
+
+function indirectRead(h: Hart, file: IndirectFile | undefined, sel: number): bigint {
+  const v = file?.iregRead(sel);
+  return v === undefined ? illegal(h) : v;
+}
+
+function indirectWrite(h: Hart, file: IndirectFile | undefined, sel: number, v: bigint): void {
+  if (!file?.iregWrite(sel, v)) illegal(h);
+}
+
+/** AIA default priority order of the major interrupts, for mtopi/stopi. */
+const M_TOPI_ORDER = [11, 3, 7, 9, 1, 5];
+const S_TOPI_ORDER = [9, 1, 5];
+
+/** *topi: IID in bits 27:16 of the highest-priority pending-and-enabled interrupt; IPRIO (bits 7:0)
+ * is 1, as there are no configurable priorities. 0 if none. */
+function topi(pendingEnabled: number, order: readonly number[]): number {
+  for (const i of order) if (pendingEnabled & (1 << i)) return (i << 16) | 1;
+  return 0;
 }
 
 function legalTvec(old: bigint, v: bigint): bigint {

@@ -11,7 +11,7 @@
  * misaligned device accesses, trap (address misaligned / access fault).
  */
 import { EXCEPTION, INTERRUPT, Trap } from './trap.js';
-import { csrRead, csrWrite, MISA_C, MISA_RESET, MSTATUS, PRIV_M, PRIV_S, PRIV_U } from './csr.js';
+import { csrRead, csrWrite, type IndirectFile, MISA_C, MISA_RESET, MSTATUS, PRIV_M, PRIV_S, PRIV_U } from './csr.js';
 import type { MemoryPort } from '../memory/port.js';
 import type { TimeSource } from '../devices/clint.js';
 import { runInterpreter } from './interpreter.js';
@@ -69,6 +69,11 @@ export class Hart {
   senvcfg = 0n;
   mcountinhibit = 0;
   satp = 0n;
+  miselect = 0;
+  siselect = 0;
+  /** This hart's IMSIC interrupt files, when the machine has an IMSIC. */
+  imsicM: IndirectFile | undefined;
+  imsicS: IndirectFile | undefined;
   readonly pmpcfg = new BigUint64Array(8);
   readonly pmpaddr = new BigUint64Array(64);
 

@@ -6,7 +6,9 @@
  * same interface.
  *
  * RAM accesses that are aligned and touch no watched page take a fast path on typed arrays; anything
- * else (misaligned, devices, pages holding decoded code or HTIF tohost, unmapped) takes the slow path.
+ * else (misaligned, devices, pages holding decoded code, HTIF tohost or a reservation, unmapped)
+ * takes the slow path. Every access of a step completes within it, so AMOs are atomic with respect
+ * to every other hart.
  */
 import type { Bus } from '../bus/bus.js';
 import type { Width } from '../bus/device.js';
@@ -32,6 +34,10 @@ export interface MemoryPort {
 export type StoreWatcher = (addr: number, size: number) => void;
 
 const SAFE = 1n << 53n;
+/** LR reserves the aligned set of this many bytes (a cache line) around its address; another hart's store into it breaks the reservation. */
+export const RESERVATION_SET = 64;
+/** watched[] bits: 1 = decoded code, 2 = device watch (HTIF), 4 = holds a reservation. */
+const WATCH_RESERVATION = 4;
 
 export class DirectMemory implements MemoryPort {
   private readonly base: number;
@@ -45,6 +51,7 @@ export class DirectMemory implements MemoryPort {
   /** Per 4 KiB RAM page: non-zero if stores there need the slow path (decoded code, tohost). */
   readonly watched: Uint8Array;
   private watchers: { lo: number; hi: number; fn: StoreWatcher }[] = [];
+  private harts: readonly PortHart[] = [];
 
   constructor(
     readonly ram: Ram,
@@ -67,6 +74,11 @@ export class DirectMemory implements MemoryPort {
   watch(addr: number, len: number, fn: StoreWatcher): void {
     this.watchers.push({ lo: addr, hi: addr + len, fn });
     for (let p = Math.floor((addr - this.base) / 4096); p <= Math.floor((addr + len - 1 - this.base) / 4096); p++) this.watched[p]! |= 2;
+  }
+
+  /** The harts whose reservations other harts' stores must break. */
+  attachHarts(harts: readonly PortHart[]): void {
+    this.harts = harts;
   }
 
   setCompressed(on: boolean): void {
@@ -108,7 +120,7 @@ export class DirectMemory implements MemoryPort {
           return;
       }
     }
-    this.storeSlow(base, off, size, value);
+    this.storeSlow(h, base, off, size, value);
   }
 
   /** The exact 64-bit address, and as a number when it is a safe integer (else NaN: never mapped). */
@@ -134,27 +146,42 @@ export class DirectMemory implements MemoryPort {
     return signed ? BigInt.asIntN(size * 8, v) : v;
   }
 
-  private storeSlow(base: bigint, off: number, size: Width, value: bigint): void {
+  private storeSlow(h: PortHart, base: bigint, off: number, size: Width, value: bigint): void {
     const { exact, n } = this.address(base, off);
     if (this.inRam(n, size)) {
       const o = n - this.base;
       let v = value;
       for (let i = 0; i < size; i++, v >>= 8n) this.u8[o + i] = Number(v & 0xffn);
-      this.afterRamStore(n, size);
+      this.afterRamStore(n, size, h);
       return;
     }
     if (!Number.isNaN(n) && n % size !== 0 && this.bus.find(n, size)) throw new Trap(EXCEPTION.STORE_ADDRESS_MISALIGNED, exact);
     if (Number.isNaN(n) || !this.bus.write(n, size, BigInt.asUintN(size * 8, value))) throw new Trap(EXCEPTION.STORE_ACCESS_FAULT, exact);
   }
 
-  private afterRamStore(a: number, size: number): void {
+  private afterRamStore(a: number, size: number, by: PortHart): void {
     const first = Math.floor((a - this.base) / 4096);
     const last = Math.floor((a + size - 1 - this.base) / 4096);
+    let reserved = false;
     for (let p = first; p <= last; p++) {
       const w = this.watched[p]!;
       if (w & 1) this.code.invalidatePage(p);
+      if (w & WATCH_RESERVATION) reserved = true;
     }
+    if (reserved) this.breakReservations(a, size, by);
     for (const wt of this.watchers) if (a < wt.hi && wt.lo < a + size) wt.fn(a, size);
+  }
+
+  /** A store by `by` to [a, a+size) breaks every other hart's reservation on that set. */
+  private breakReservations(a: number, size: number, by: PortHart): void {
+    let live = false;
+    for (const h of this.harts) {
+      if (h.reservation < 0) continue;
+      const set = h.reservation - (h.reservation % RESERVATION_SET);
+      if (h !== by && set < a + size && a < set + RESERVATION_SET) h.reservation = -1;
+      else if (Math.floor((h.reservation - this.base) / 4096) === Math.floor((a - this.base) / 4096)) live = true;
+    }
+    if (!live) this.watched[Math.floor((a - this.base) / 4096)]! &= ~WATCH_RESERVATION;
   }
 
   /** An aligned RAM address for an atomic access, or a trap. */
@@ -171,24 +198,26 @@ export class DirectMemory implements MemoryPort {
     return size === 8 ? this.i64[o / 8]! : BigInt(this.i32[o / 4]!);
   }
 
-  private writeRam(a: number, size: 4 | 8, v: bigint): void {
+  private writeRam(h: PortHart, a: number, size: 4 | 8, v: bigint): void {
     const o = a - this.base;
     if (size === 8) this.i64[o / 8] = BigInt.asIntN(64, v);
     else this.i32[o / 4] = Number(BigInt.asIntN(32, v));
-    if (this.watched[Math.floor(o / 4096)]) this.afterRamStore(a, size);
+    if (this.watched[Math.floor(o / 4096)]) this.afterRamStore(a, size, h);
   }
 
   loadReserved(h: PortHart, addr: bigint, size: 4 | 8): bigint {
     const a = this.atomicAddress(addr, size, true);
     h.reservation = a;
+    this.watched[Math.floor((a - this.base) / 4096)]! |= WATCH_RESERVATION;
     return this.readRam(a, size);
   }
 
   storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint): boolean {
     const a = this.atomicAddress(addr, size, false);
+    // SC succeeds only at the LR's own address (as QEMU and Spike do; the spec allows failing otherwise).
     const ok = h.reservation === a;
     h.reservation = -1;
-    if (ok) this.writeRam(a, size, value);
+    if (ok) this.writeRam(h, a, size, value);
     return ok;
   }
 
@@ -210,7 +239,7 @@ export class DirectMemory implements MemoryPort {
       case 7: next = u(old) < u(v) ? old : v; break;
       default: next = u(old) > u(v) ? old : v; break;
     }
-    this.writeRam(a, size, next);
+    this.writeRam(h, a, size, next);
     return old;
   }
 

@@ -1,0 +1,134 @@
+/**
+ * Recording and replaying schedules. A record is the sequence of (hart, steps) the machine actually
+ * took, run-length merged, in a small binary file:
+ *
+ *   "RVSCHED1"  magic                  8 bytes
+ *   config      SHA-256 of the image and machine configuration   32 bytes
+ *   final       SHA-256 of the final machine state               32 bytes
+ *   total       steps, as a LEB128 varint
+ *   entries     count varint, then (hart varint, steps varint) per entry
+ *
+ * Replaying feeds the entries back as decisions. Another image or configuration, a recorded hart
+ * that cannot run, a run that ends early or late, or a different final state is a divergence,
+ * reported with what differed, never ignored.
+ */
+import type { Decision, Strategy } from './scheduler.js';
+
+const MAGIC = Buffer.from('RVSCHED1');
+
+export class ScheduleLog {
+  readonly harts: number[] = [];
+  readonly steps: number[] = [];
+  total = 0;
+
+  add(hart: number, n: number): void {
+    if (n <= 0) return;
+    this.total += n;
+    const last = this.harts.length - 1;
+    if (last >= 0 && this.harts[last] === hart) this.steps[last]! += n;
+    else {
+      this.harts.push(hart);
+      this.steps.push(n);
+    }
+  }
+}
+
+export class ReplayError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplayError';
+  }
+}
+
+function varint(out: number[], v: number): void {
+  do {
+    let b = v % 128;
+    v = Math.floor(v / 128);
+    if (v > 0) b |= 0x80;
+    out.push(b);
+  } while (v > 0);
+}
+
+export function encodeRecord(log: ScheduleLog, configHash: Uint8Array, finalHash: Uint8Array): Uint8Array {
+  const body: number[] = [];
+  varint(body, log.total);
+  varint(body, log.harts.length);
+  for (let i = 0; i < log.harts.length; i++) {
+    varint(body, log.harts[i]!);
+    varint(body, log.steps[i]!);
+  }
+  return Buffer.concat([MAGIC, Buffer.from(configHash), Buffer.from(finalHash), Buffer.from(body)]);
+}
+
+export interface Record {
+  readonly configHash: Uint8Array;
+  readonly finalHash: Uint8Array;
+  readonly total: number;
+  readonly harts: readonly number[];
+  readonly steps: readonly number[];
+}
+
+export function decodeRecord(bytes: Uint8Array, name: string): Record {
+  const fail = (m: string): never => {
+    throw new ReplayError(`${name}: ${m}`);
+  };
+  if (bytes.length < 72 || !Buffer.from(bytes.subarray(0, 8)).equals(MAGIC)) fail('not an rvsmp schedule record (bad magic)');
+  let pos = 72;
+  const read = (): number => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      if (pos >= bytes.length) fail('truncated');
+      const b = bytes[pos++]!;
+      v += (b & 0x7f) * mul;
+      if (!(b & 0x80)) return v;
+      mul *= 128;
+      if (mul > 2 ** 56) fail('corrupt varint');
+    }
+  };
+  const total = read();
+  const count = read();
+  const harts: number[] = [];
+  const steps: number[] = [];
+  for (let i = 0; i < count; i++) {
+    harts.push(read());
+    steps.push(read());
+  }
+  if (pos !== bytes.length) fail(`${bytes.length - pos} trailing bytes`);
+  return { configHash: bytes.subarray(8, 40), finalHash: bytes.subarray(40, 72), total, harts, steps };
+}
+
+/** A strategy that feeds a record's decisions back. */
+export class Replayer implements Strategy {
+  private i = 0;
+  private left: number;
+
+  constructor(private readonly record: Record) {
+    this.left = record.steps[0] ?? 0;
+  }
+
+  get describe(): string {
+    return `replay of ${this.record.harts.length} decisions, ${this.record.total} steps`;
+  }
+
+  next(runnable: readonly number[], step: number): Decision {
+    if (this.i >= this.record.harts.length) throw new ReplayError(`the run goes on past the end of the record (${this.record.total} steps): the replay diverged`);
+    const hart = this.record.harts[this.i]!;
+    if (!runnable.includes(hart)) throw new ReplayError(`at step ${step} the record runs hart ${hart}, which cannot run now (asleep or absent): the replay diverged`);
+    return { hart, steps: this.left };
+  }
+
+  /** The machine reports how many steps the hart took for the last decision. */
+  consumed(n: number): void {
+    this.left -= n;
+    if (this.left <= 0) {
+      this.i++;
+      this.left = this.record.steps[this.i] ?? 0;
+    }
+  }
+
+  /** Decisions not yet replayed when the run stopped. */
+  remaining(): number {
+    return this.i >= this.record.harts.length ? 0 : this.left + this.record.steps.slice(this.i + 1).reduce((a, b) => a + b, 0);
+  }
+}
