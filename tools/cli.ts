@@ -8,12 +8,15 @@ import { AsmError, AsmErrors, ElfError, parseAssembly, writeElf } from '../assem
 import { listing } from './listing.js';
 import { runCommand, RUN_USAGE } from './run.js';
 import { LoadError } from '../emulator/loader/elf.js';
+import { MAX_HARTS } from '../emulator/config.js';
+import type { ScheduleConfig } from '../emulator/scheduler.js';
 import { DEMO_SOURCE } from './demo.js';
 import { Machine } from '../emulator/machine.js';
 
 const VERSION = '0.1.0';
 
-export class UsageError extends Error {}
+import { UsageError } from './errors.js';
+import { ReplayError } from '../emulator/record.js';
 
 interface Command {
   readonly summary: string;
@@ -104,7 +107,12 @@ const COMMANDS: Record<string, Command> = {
     usage: RUN_USAGE,
     run(argv) {
       const a = parse(
-        { '--max-insns': String, '--trace': Boolean, '--ram': String, '--load-addr': String, '--help': Boolean, '-h': '--help' },
+        {
+          '--max-insns': String, '--trace': Boolean, '--ram': String, '--load-addr': String,
+          '--harts': String, '--seed': String, '--schedule': String, '--quantum': String, '--pct-depth': String, '--pct-steps': String,
+          '--record': String, '--replay': String, '--machine': String,
+          '--help': Boolean, '-h': '--help',
+        },
         argv,
         this.usage,
       );
@@ -114,7 +122,24 @@ const COMMANDS: Record<string, Command> = {
       const ramMiB = a['--ram'] !== undefined ? parseCount(a['--ram'], '--ram') : 256;
       if (ramMiB < 1 || ramMiB > 4096) throw new UsageError('--ram takes a size in MiB from 1 to 4096');
       const loadAddr = a['--load-addr'] !== undefined ? parseAddress(a['--load-addr'], '--load-addr') : undefined;
-      return runCommand({ image: readBinary(input), name: input, maxInsns, trace: !!a['--trace'], ramMiB, loadAddr });
+      const harts = a['--harts'] !== undefined ? parseCount(a['--harts'], '--harts') : 1;
+      if (harts < 1 || harts > MAX_HARTS) throw new UsageError(`--harts takes 1 to ${MAX_HARTS}`);
+      if (a['--machine'] !== undefined && a['--machine'] !== 'virt') throw new UsageError(`--machine: unknown machine "${a['--machine']}" (known: virt)`);
+      if (a['--record'] && a['--replay']) throw new UsageError('--record and --replay cannot be used together');
+      const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : 0;
+      const quantum = a['--quantum'] !== undefined ? parseCount(a['--quantum'], '--quantum') : 100;
+      if (quantum < 1) throw new UsageError('--quantum must be at least 1');
+      const kind = a['--schedule'] ?? (a['--pct-depth'] !== undefined ? 'pct' : 'rr');
+      let schedule: ScheduleConfig;
+      if (kind === 'rr') schedule = { kind: 'rr', quantum };
+      else if (kind === 'random') schedule = { kind: 'random' };
+      else if (kind === 'pct') {
+        const depth = a['--pct-depth'] !== undefined ? parseCount(a['--pct-depth'], '--pct-depth') : 3;
+        if (depth < 1) throw new UsageError('--pct-depth must be at least 1');
+        const horizon = a['--pct-steps'] !== undefined ? parseCount(a['--pct-steps'], '--pct-steps') : (maxInsns ?? 1_000_000);
+        schedule = { kind: 'pct', depth, horizon: Math.max(1, horizon) };
+      } else throw new UsageError(`--schedule: unknown strategy "${kind}" (rr, random or pct)`);
+      return runCommand({ image: readBinary(input), name: input, maxInsns, trace: !!a['--trace'], ramMiB, loadAddr, harts, seed, schedule, record: a['--record'], replay: a['--replay'] });
     },
   },
   demo: {
@@ -181,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
       for (const x of e.errors) err(x.message);
       return 1;
     }
-    if (e instanceof AsmError || e instanceof ElfError || e instanceof LoadError) {
+    if (e instanceof AsmError || e instanceof ElfError || e instanceof LoadError || e instanceof ReplayError) {
       err(e.message.startsWith('error') ? e.message : `rvsmp: ${e.message}`);
       return 1;
     }

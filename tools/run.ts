@@ -4,8 +4,31 @@ import { Disassembler } from '../assembler/disassemble.js';
 import { makeSymbolizer } from '../assembler/symbolize.js';
 import { writeSync } from 'node:fs';
 import { Tracer } from './trace.js';
+import type { Hart } from '../emulator/hart/hart.js';
+import type { ScheduleConfig } from '../emulator/scheduler.js';
+import { decodeRecord, encodeRecord, Replayer, ReplayError } from '../emulator/record.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { UsageError } from './errors.js';
 
-export const RUN_USAGE = 'rvsmp run <image> [--max-insns N] [--trace] [--ram MiB] [--load-addr ADDR]';
+function readRecord(path: string): Uint8Array {
+  try {
+    return new Uint8Array(readFileSync(path));
+  } catch (e) {
+    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+}
+
+function writeRecord(path: string, bytes: Uint8Array): void {
+  try {
+    writeFileSync(path, bytes);
+  } catch (e) {
+    throw new UsageError(`cannot write ${path}: ${(e as Error).message}`);
+  }
+}
+
+export const RUN_USAGE =
+  'rvsmp run <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--quantum Q] [--pct-depth D] [--pct-steps K]\n' +
+  '                  [--record FILE | --replay FILE] [--machine virt] [--max-insns N] [--trace] [--ram MiB] [--load-addr ADDR]';
 
 /** Exit status when --max-insns runs out (distinct from any guest status we pass through). */
 export const EXIT_MAX_INSNS = 124;
@@ -18,6 +41,11 @@ export interface RunOptions {
   trace: boolean;
   ramMiB: number;
   loadAddr?: bigint;
+  harts: number;
+  seed: number;
+  schedule: ScheduleConfig;
+  record?: string;
+  replay?: string;
 }
 
 /** Instructions per slice between looks at the event loop (console input arrives there). */
@@ -64,7 +92,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     }
   };
   const machine = new Machine(
-    { ramSize: o.ramMiB * 1024 * 1024 },
+    { ramSize: o.ramMiB * 1024 * 1024, harts: o.harts, seed: o.seed, schedule: o.schedule },
     {
       putchar: (b) => {
         out.push(b);
@@ -74,6 +102,15 @@ export async function runCommand(o: RunOptions): Promise<number> {
     },
   );
   const image = machine.load(o.image, o.name, o.loadAddr);
+  let recorded: ReturnType<typeof decodeRecord> | undefined;
+  if (o.replay) {
+    recorded = decodeRecord(readRecord(o.replay), o.replay);
+    if (!Buffer.from(recorded.configHash).equals(Buffer.from(machine.configHash()))) {
+      throw new ReplayError(`${o.replay} was recorded with another image or machine configuration (harts, RAM); it cannot replay this run`);
+    }
+    machine.replay(new Replayer(recorded));
+  }
+  if (o.record) machine.record();
   const symbolize = makeSymbolizer(image.symbols.filter((s) => s.name && s.type !== 3 && s.type !== 4).map((s) => ({ name: s.name, value: s.value, global: s.bind === 1 })));
   const tracer = o.trace
     ? new Tracer(machine, new Disassembler(symbolize), symbolize, (line) => {
@@ -97,11 +134,17 @@ export async function runCommand(o: RunOptions): Promise<number> {
     detach();
   }
   flush();
-  const h = machine.harts[0]!;
-  const where = () => {
+  if (recorded) machine.checkReplayEnd(recorded.finalHash);
+  if (o.record) writeRecord(o.record, encodeRecord(machine.log!, machine.configHash(), machine.stateHash()));
+  const describe = (h: Hart) => {
     const sym = symbolize(BigInt.asUintN(64, BigInt(h.pc)));
-    return `hart 0 at pc 0x${BigInt.asUintN(64, BigInt(h.pc)).toString(16)}${sym ? ` <${sym}>` : ''} in ${['U', 'S', '?', 'M'][h.priv]}-mode after ${machine.retired()} instructions`;
+    return `hart ${h.id} at pc 0x${BigInt.asUintN(64, BigInt(h.pc)).toString(16)}${sym ? ` <${sym}>` : ''} in ${['U', 'S', '?', 'M'][h.priv]}-mode, ${h.state === 'wfi' ? 'asleep in wfi' : 'running'}, ${h.instret} instructions`;
   };
+  const h = machine.harts[0]!;
+  const where = () => (machine.harts.length === 1 ? `${describe(h)} retired` : machine.harts.map((x) => `\n  ${describe(x)}`).join(''));
+  if (machine.harts.length > 1 && stop.kind === 'exit') {
+    process.stderr.write(`rvsmp: exit ${stop.code} through the ${stop.via} after ${machine.steps} steps (${machine.strategy.describe}, seed ${o.seed}):${where()}\n`);
+  }
   switch (stop.kind) {
     case 'exit':
       if (stop.code !== 0) process.stderr.write(`rvsmp: guest failed with code ${stop.code} (${stop.via})\n`);
@@ -113,7 +156,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
       process.stderr.write(`rvsmp: --max-insns ${o.maxInsns} reached: ${where()}\n`);
       return EXIT_MAX_INSNS;
     case 'deadlock':
-      process.stderr.write(`rvsmp: deadlock: ${where()}, asleep in wfi with no interrupt that could wake it\n`);
+      process.stderr.write(`rvsmp: deadlock: every hart is asleep in wfi with no interrupt that could wake it: ${where()}\n`);
       return EXIT_DEADLOCK;
   }
 }

@@ -64,6 +64,6 @@ export class Tracer {
       }
     }
     const hexWord = this.word < 0 ? '' : (this.word >>> 0).toString(16).padStart(insnLength(this.word & 0xffff) * 2, '0');
-    this.print(`hart 0  ${hex(this.pc)} ${(sym ? `<${sym}>` : '').padEnd(24)} ${hexWord.padStart(8)}  ${text.replace('\t', ' ').padEnd(32)} ${effect}`.trimEnd());
+    this.print(`hart ${h.id}  ${hex(this.pc)} ${(sym ? `<${sym}>` : '').padEnd(24)} ${hexWord.padStart(8)}  ${text.replace('\t', ' ').padEnd(32)} ${effect}`.trimEnd());
   }
 }
