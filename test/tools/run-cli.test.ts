@@ -74,13 +74,13 @@ ${FINISH(0x5555)}`;
   it('stops at --max-insns with its own status and says where the hart was', () => {
     const r = rvsmp(['run', image('spin.elf', `  .globl _start\n_start:\n  nop\nspin:\n  j spin\n`), '--max-insns', '1000']);
     expect(r.status).toBe(124);
-    expect(r.stderr).toMatch(/--max-insns 1000 reached: hart 0 at pc 0x80000002 <spin> in M-mode after 1000 instructions/);
+    expect(r.stderr).toMatch(/--max-insns 1000 reached: hart 0 at pc 0x80000002 <spin> in M-mode, running, 1000 instructions retired/);
   });
 
   it('reports a deadlock when the hart sleeps with nothing to wake it', () => {
     const r = rvsmp(['run', image('sleep.elf', `_start:\n  wfi\n  j _start\n`)]);
     expect(r.status).toBe(125);
-    expect(r.stderr).toMatch(/deadlock: hart 0 at pc 0x80000004 <_start\+0x4>.*wfi/);
+    expect(r.stderr).toMatch(/deadlock: every hart is asleep in wfi .*: hart 0 at pc 0x80000004 <_start\+0x4> in M-mode, asleep in wfi/);
   });
 
   it('--trace prints hart, pc, symbol, disassembly and the register written', () => {
