@@ -215,6 +215,12 @@ export class Asm {
     return l;
   }
 
+  /** Place a named label here and continue the chain: `a.data().symbol('counter').dword(0)`. */
+  symbol(name: string): this {
+    this.here(name);
+    return this;
+  }
+
   /** Make a symbol global, with an optional size and type (for ELF and the debugger). */
   global(target: Target, opts: { size?: number | Label; type?: 'func' | 'object' } = {}): this {
     const name = target instanceof Label ? target.name : target;
