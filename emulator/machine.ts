@@ -44,6 +44,13 @@ export interface StepObserver {
   after(h: Hart): void;
 }
 
+/** FNV-1a over a run of the schedule. */
+function fold(hash: bigint, hart: number, steps: number): bigint {
+  let x = BigInt.asUintN(64, (hash ^ BigInt(hart)) * 0x100000001b3n);
+  x = BigInt.asUintN(64, (x ^ BigInt(steps)) * 0x100000001b3n);
+  return x;
+}
+
 /** Steps per decision when one hart runs alone (keeps exits and I/O prompt). */
 const SLICE = 1 << 20;
 
@@ -67,8 +74,10 @@ export class Machine implements TimeSource {
   strategy: Strategy;
   /** The decisions taken, when recording. */
   log: ScheduleLog | undefined;
-  /** Running hash of the decisions taken (hart, steps), for determinism checks. */
+  /** Running hash of the schedule as runs of (hart, steps), merged like the record, for determinism checks. */
   private traceHash = 0xcbf29ce484222325n;
+  private runHart = -1;
+  private runSteps = 0;
 
   constructor(
     config: Partial<MachineConfig> = {},
@@ -193,17 +202,21 @@ export class Machine implements TimeSource {
     return h.digest();
   }
 
-  /** A hash of the decisions taken so far: equal for equal interleavings. */
+  /** A hash of the interleaving so far (who ran how many steps, in order): equal for equal interleavings. */
   scheduleHash(): bigint {
-    return this.traceHash;
+    return this.runHart < 0 ? this.traceHash : fold(this.traceHash, this.runHart, this.runSteps);
   }
 
   private noteDecision(hart: number, n: number): void {
     this.log?.add(hart, n);
-    let x = this.traceHash;
-    x = BigInt.asUintN(64, (x ^ BigInt(hart)) * 0x100000001b3n);
-    x = BigInt.asUintN(64, (x ^ BigInt(n)) * 0x100000001b3n);
-    this.traceHash = x;
+    if (n > 0) {
+      if (hart === this.runHart) this.runSteps += n;
+      else {
+        if (this.runHart >= 0) this.traceHash = fold(this.traceHash, this.runHart, this.runSteps);
+        this.runHart = hart;
+        this.runSteps = n;
+      }
+    }
     if (this.strategy instanceof Replayer) this.strategy.consumed(n);
   }
 
