@@ -228,31 +228,38 @@ export class Machine implements TimeSource {
    */
   run(maxInsns = Number.POSITIVE_INFINITY, observer?: StepObserver): StopReason {
     const single = this.harts.length === 1;
+    const runnable: number[] = [];
+    let used = this.used();
+    // The step at which the next timer deadline falls, recomputed when time or the CLINT changes.
+    let deadlineStep = Number.POSITIVE_INFINITY;
+    let clintVersion = -1;
+    const refreshDeadline = () => {
+      const deadline = this.clint.nextDeadline();
+      deadlineStep = deadline === undefined ? Number.POSITIVE_INFINITY : Number(deadline - this.mtimeOffset) * INSNS_PER_TICK;
+      clintVersion = this.clint.version;
+    };
     for (;;) {
       if (this.stop) return this.stop.kind === 'exit' ? { kind: 'exit', code: this.stop.code, via: this.stop.via } : { kind: 'reset', via: this.stop.via };
-      const left = maxInsns - this.used();
+      const left = maxInsns - used;
       if (left <= 0) return { kind: 'max-insns' };
-      const runnable: number[] = [];
+      if (clintVersion !== this.clint.version) refreshDeadline();
+      runnable.length = 0;
       for (const h of this.harts) {
         if (h.state === 'wfi' && h.wakeable()) h.state = 'running';
         if (h.state === 'running') runnable.push(h.id);
       }
       if (runnable.length === 0) {
         // Everyone sleeps: skip time to the next timer deadline, without burning instructions.
-        const deadline = this.clint.nextDeadline();
-        if (deadline === undefined) return { kind: 'deadlock' };
-        this.steps = Math.max(this.steps, Number(deadline - this.mtimeOffset) * INSNS_PER_TICK);
+        if (deadlineStep === Number.POSITIVE_INFINITY) return { kind: 'deadlock' };
+        this.steps = Math.max(this.steps, deadlineStep);
         this.clint.update();
+        refreshDeadline();
         continue;
       }
       const d = this.strategy.next(runnable, this.steps);
       const h = this.harts[d.hart]!;
       let budget = Math.min(left, observer ? 1 : single && !(this.strategy instanceof Replayer) ? SLICE : d.steps);
-      const deadline = this.clint.nextDeadline();
-      if (deadline !== undefined) {
-        const stepsToDeadline = Number(deadline - this.mtimeOffset) * INSNS_PER_TICK - this.steps;
-        budget = Math.max(1, Math.min(budget, stepsToDeadline));
-      }
+      if (deadlineStep !== Number.POSITIVE_INFINITY) budget = Math.max(1, Math.min(budget, deadlineStep - this.steps));
       this.running = h;
       observer?.before(h);
       let n = 0;
@@ -264,8 +271,12 @@ export class Machine implements TimeSource {
       observer?.after(h);
       this.running = undefined;
       this.steps += n;
+      used += n;
       this.noteDecision(d.hart, n);
-      this.clint.update();
+      if (this.steps >= deadlineStep) {
+        this.clint.update();
+        refreshDeadline();
+      }
     }
   }
 

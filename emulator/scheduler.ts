@@ -5,23 +5,49 @@
  * replayed exactly (record.ts). The memory-model issue adds store-buffer drains as further choices.
  */
 
-/** SplitMix64: small, fast, and good enough to drive schedules; the state is one 64-bit number. */
+/**
+ * xoshiro128** (Blackman and Vigna), seeded through SplitMix32: fast 32-bit integer arithmetic, as
+ * the scheduler may draw a number every step. The state is four 32-bit words.
+ */
 export class Prng {
-  private s: bigint;
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
   constructor(seed: number | bigint) {
-    this.s = BigInt.asUintN(64, BigInt(seed));
+    let x = Number(BigInt.asUintN(32, BigInt(seed))) ^ Number(BigInt.asUintN(32, BigInt(seed) >> 32n));
+    const splitmix = () => {
+      x = (x + 0x9e3779b9) | 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.a = splitmix();
+    this.b = splitmix();
+    this.c = splitmix();
+    this.d = splitmix();
   }
-  next64(): bigint {
-    this.s = BigInt.asUintN(64, this.s + 0x9e3779b97f4a7c15n);
-    let z = this.s;
-    z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
-    z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
-    return z ^ (z >> 31n);
+  /** A uniformly distributed unsigned 32-bit integer. */
+  next32(): number {
+    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
+    const t = this.b << 9;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
+    this.c ^= t;
+    this.d = rotl(this.d, 11);
+    return result;
   }
-  /** Uniform integer in [0, n). */
+  /** Uniform integer in [0, n) for n up to 2^32 (multiply-shift; bias below 2^-32 * n). */
   below(n: number): number {
-    return Number(this.next64() % BigInt(n));
+    return Math.floor((this.next32() / 4294967296) * n);
   }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
 }
 
 export interface Decision {

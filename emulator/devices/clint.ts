@@ -33,6 +33,9 @@ export class Clint implements Device {
     this.update();
   }
 
+  /** Incremented by every write, so that callers can cache nextDeadline(). */
+  version = 0;
+
   /** Re-evaluate MTIP for every hart (after time moves or a compare value changes). */
   update(): void {
     const now = this.time.mtime();
@@ -81,6 +84,7 @@ export class Clint implements Device {
   write(offset: number, width: Width, value: bigint): boolean {
     const a = this.access(offset, width);
     if (!a) return false;
+    this.version++;
     if (a.kind === 'msip') {
       const bit = Number(value & 1n);
       this.msip[a.hart] = bit;

@@ -42,6 +42,8 @@ export class Hart {
   jit = true;
   /** Instructions the last compiled block retired. */
   blockRetired = 0;
+  /** Set by the interpreter when it stopped at a pc it cannot fetch from. */
+  fetchFault = false;
 
   // CSR state
   mstatus = 0n;

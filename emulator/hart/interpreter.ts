@@ -51,7 +51,7 @@ function generate(): string {
     loop: while (n < budget) {
       if (!(pc - pageBase < ${PAGE_SIZE} && pc >= pageBase)) {
         page = code.page(pc);
-        if (page === undefined || pc % 2 !== 0) { h.pc = pc; h.instret += n; h.inRun = 0; return { n, fault: pc }; }
+        if (page === undefined || pc % 2 !== 0) { h.pc = pc; h.instret += n; h.inRun = 0; h.fetchFault = true; return n; }
         pageBase = page.base;
       }
       const slot = (pc - pageBase) >>> 1;
@@ -93,10 +93,11 @@ function generate(): string {
       throw e;
     }
     h.pc = pc; h.instret += n; h.inRun = 0;
-    return { n, fault: undefined };`;
+    return n;`;
 }
 
-type Step = (h: Hart, code: CodeCache, budget: number) => { n: number; fault: number | undefined };
+/** Runs up to budget instructions; returns how many retired, with h.fetchFault set if it stopped at a fetch fault. */
+type Step = (h: Hart, code: CodeCache, budget: number) => number;
 let compiled: Step | undefined;
 
 function interpreter(): Step {
@@ -118,9 +119,10 @@ export function runInterpreter(h: Hart, budget: number): number {
   const code = h.codeCache;
   let total = 0;
   while (total < budget) {
-    let r: { n: number; fault: number | undefined };
+    let n: number;
+    h.fetchFault = false;
     try {
-      r = run(h, code, budget - total);
+      n = run(h, code, budget - total);
     } catch (e) {
       if (!(e instanceof Trap)) throw e;
       // The trapping instruction did not retire; h.pc is its address.
@@ -130,10 +132,11 @@ export function runInterpreter(h: Hart, budget: number): number {
       if (h.breakLoop) return total;
       continue;
     }
-    total += r.n;
-    if (r.fault !== undefined) {
-      const exact = h.pcExact ?? BigInt.asUintN(64, BigInt(r.fault));
-      h.takeException(new Trap(r.fault % 2 !== 0 ? EXCEPTION.INSTRUCTION_ADDRESS_MISALIGNED : EXCEPTION.INSTRUCTION_ACCESS_FAULT, exact));
+    total += n;
+    if (h.fetchFault) {
+      const at = h.pc;
+      const exact = h.pcExact ?? BigInt.asUintN(64, BigInt(at));
+      h.takeException(new Trap(at % 2 !== 0 ? EXCEPTION.INSTRUCTION_ADDRESS_MISALIGNED : EXCEPTION.INSTRUCTION_ACCESS_FAULT, exact));
       h.traps++;
       total++;
       continue;

@@ -76,6 +76,22 @@ export class CodeCache {
     return decodeInto(page, slot, word);
   }
 
+  /** Whether [addr, addr+size) overlaps a decoded instruction (one starting up to 2 bytes before it counts). */
+  holdsCode(addr: number, size: number): boolean {
+    const first = addr - 2 - this.ram.base;
+    const last = addr + size - 1 - this.ram.base;
+    for (let o = Math.max(0, first - (first & 1)); o <= last; o += 2) {
+      const page = this.pages[Math.floor(o / PAGE_SIZE)];
+      if (!page) continue;
+      const slot = (o % PAGE_SIZE) >> 1;
+      const op = page.op[slot]!;
+      if (op < 0) continue;
+      // A decoded instruction covers [o, o + len): does it reach the store?
+      if (o + page.len[slot]! > addr - this.ram.base) return true;
+    }
+    return false;
+  }
+
   invalidatePage(p: number): void {
     const page = this.pages[p];
     if (page && page.live) {

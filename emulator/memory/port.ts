@@ -165,7 +165,7 @@ export class DirectMemory implements MemoryPort {
     let reserved = false;
     for (let p = first; p <= last; p++) {
       const w = this.watched[p]!;
-      if (w & 1) this.code.invalidatePage(p);
+      if (w & 1 && this.code.holdsCode(a, size)) this.code.invalidatePage(p);
       if (w & WATCH_RESERVATION) reserved = true;
     }
     if (reserved) this.breakReservations(a, size, by);
