@@ -176,7 +176,7 @@ export class Machine implements TimeSource {
   configHash(): Uint8Array {
     const h = createHash('sha256');
     h.update(this.imageBytes ?? new Uint8Array());
-    const { harts, ramSize, imsicIds } = this.config;
+    const { harts, ramSize, imsicIds } = this.config; // not the schedule or seed: a record replaces them
     h.update(JSON.stringify({ harts, ramSize, imsicIds }));
     return h.digest();
   }

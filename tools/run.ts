@@ -28,7 +28,7 @@ function writeRecord(path: string, bytes: Uint8Array): void {
 
 export const RUN_USAGE =
   'rvsmp run <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--quantum Q] [--pct-depth D] [--pct-steps K]\n' +
-  '                  [--record FILE | --replay FILE] [--machine virt] [--max-insns N] [--trace] [--ram MiB] [--load-addr ADDR]';
+  '                  [--record FILE | --replay FILE] [--machine virt] [--imsic-ids N] [--max-insns N] [--trace] [--ram MiB] [--load-addr ADDR]';
 
 /** Exit status when --max-insns runs out (distinct from any guest status we pass through). */
 export const EXIT_MAX_INSNS = 124;
@@ -43,6 +43,7 @@ export interface RunOptions {
   loadAddr?: bigint;
   harts: number;
   seed: number;
+  imsicIds: number;
   schedule: ScheduleConfig;
   record?: string;
   replay?: string;
@@ -92,7 +93,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     }
   };
   const machine = new Machine(
-    { ramSize: o.ramMiB * 1024 * 1024, harts: o.harts, seed: o.seed, schedule: o.schedule },
+    { ramSize: o.ramMiB * 1024 * 1024, harts: o.harts, seed: o.seed, schedule: o.schedule, imsicIds: o.imsicIds },
     {
       putchar: (b) => {
         out.push(b);
