@@ -32,7 +32,12 @@ export const INSNS_PER_TICK = 100;
 /** Most harts a machine may have (the design has no limit of its own; the IMSIC pages fit 4096). */
 export const MAX_HARTS = 256;
 
+/** Memory models: sequential consistency, RVTSO (Ztso), RVWMO. */
+export type MemoryModel = 'sc' | 'tso' | 'wmo';
+
 export interface MachineConfig {
+  /** How memory accesses of different harts may be reordered (only 'sc' until the models land). */
+  memoryModel: MemoryModel;
   /** RAM size in bytes (default 256 MiB). */
   ramSize: number;
   /** Number of harts. */
@@ -46,6 +51,7 @@ export interface MachineConfig {
 }
 
 export const DEFAULT_CONFIG: MachineConfig = {
+  memoryModel: 'sc',
   ramSize: 256 * 1024 * 1024,
   harts: 1,
   imsicIds: 255,

@@ -23,7 +23,7 @@ import { DirectMemory } from './memory/port.js';
 import { Ram } from './memory/ram.js';
 import { ReplayError, Replayer, ScheduleLog } from './record.js';
 import { makeStrategy, type Strategy } from './scheduler.js';
-import { isElf } from '../assembler/elf/reader.js';
+import { isElf, readElf } from '../assembler/elf/reader.js';
 
 export type StopReason =
   | { kind: 'exit'; code: number; via: string }
@@ -130,6 +130,7 @@ export class Machine implements TimeSource {
     const image = loadAddr !== undefined && !isElf(bytes) ? loadRaw(this.ram, bytes, loadAddr, name) : loadElf(this.ram, bytes, name);
     this.image = image;
     this.imageBytes = bytes;
+    this.snapshot = isElf(bytes) ? this.ram.bytes.slice(0, this.imageEnd()) : this.ram.bytes.slice(0, Number(loadAddr! - BigInt(this.ram.base)) + bytes.length);
     if (image.tohost !== undefined) {
       const htif = new Htif(
         image.tohost,
@@ -143,6 +144,50 @@ export class Machine implements TimeSource {
     }
     for (const h of this.harts) h.reset(image.entry);
     return image;
+  }
+
+  /**
+   * Start over with the loaded image and a new seed, faster than building a new machine: RAM up to
+   * the end of the image is restored, every hart and the CLINT and IMSIC state are reset. Only for
+   * guests that write no RAM beyond their image (litmus tests).
+   */
+  restart(seed: number): void {
+    if (!this.imageBytes || !this.image) throw new Error('restart before load');
+    this.ram.bytes.set(this.snapshot!);
+    this.code.invalidateAll();
+    for (let i = 0; i < this.harts.length; i++) {
+      const h = new Hart(i, this.mem, this, this.code);
+      h.imsicM = this.imsic[i]!.m;
+      h.imsicS = this.imsic[i]!.s;
+      h.jit = this.harts[i]!.jit;
+      h.reset(this.image.entry);
+      this.harts[i] = h;
+    }
+    this.mem.attachHarts(this.harts);
+    for (const f of this.imsic) {
+      f.m.reset();
+      f.s.reset();
+    }
+    this.clint.reset();
+    this.steps = 0;
+    this.mtimeOffset = 0n;
+    this.stop = undefined;
+    this.running = undefined;
+    this.log = undefined;
+    this.traceHash = 0xcbf29ce484222325n;
+    this.runHart = -1;
+    this.runSteps = 0;
+    this.strategy = makeStrategy(this.config.schedule, seed, this.harts.length);
+  }
+
+  /** RAM up to the end of the image, as loaded (for restart). */
+  private snapshot: Uint8Array | undefined;
+
+  /** Offset just past the highest RAM byte the image loaded. */
+  private imageEnd(): number {
+    let end = 0;
+    for (const s of readElf(this.imageBytes!).segments) end = Math.max(end, Number(s.vaddr + s.memsz) - this.ram.base);
+    return Math.min(end, this.ram.size);
   }
 
   private requestStop(r: ExitRequest): void {

@@ -33,6 +33,14 @@ export class Clint implements Device {
     this.update();
   }
 
+  reset(): void {
+    this.msip.fill(0);
+    this.mtimecmp.fill(0n);
+    this.version++;
+    for (let h = 0; h < this.harts; h++) this.irq.setLine(h, MIP.MSIP, false);
+    this.update();
+  }
+
   /** Incremented by every write, so that callers can cache nextDeadline(). */
   version = 0;
 

@@ -38,6 +38,14 @@ export class ImsicFile {
     this.enabled = new BigUint64Array(words);
   }
 
+  reset(): void {
+    this.pending.fill(0n);
+    this.enabled.fill(0n);
+    this.eidelivery = 0;
+    this.eithreshold = 0;
+    this.update();
+  }
+
   private update(): void {
     this.irq.setLine(this.hart, this.lineBit, this.eidelivery === 1 && this.topei() !== 0);
   }
