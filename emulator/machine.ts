@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Bus } from './bus/bus.js';
-import { DEFAULT_CONFIG, INSNS_PER_TICK, MAX_HARTS, type MachineConfig, VIRT } from './config.js';
+import { DEFAULT_CONFIG, IMPLEMENTED_MODELS, INSNS_PER_TICK, MAX_HARTS, type MachineConfig, VIRT } from './config.js';
 import { Clint, type TimeSource } from './devices/clint.js';
 import { Htif } from './devices/htif.js';
 import { ImsicFile, ImsicPages } from './devices/imsic.js';
@@ -84,6 +84,7 @@ export class Machine implements TimeSource {
     private readonly io: MachineIo = { putchar: () => {} },
   ) {
     this.config = { ...DEFAULT_CONFIG, ...config };
+    if (!IMPLEMENTED_MODELS.includes(this.config.memoryModel)) throw new Error(`memory model ${this.config.memoryModel} is not implemented yet`);
     const n = this.config.harts;
     if (!Number.isInteger(n) || n < 1 || n > MAX_HARTS) throw new Error(`a machine has 1..${MAX_HARTS} harts, not ${n}`);
     this.ram = new Ram(VIRT.DRAM_BASE, this.config.ramSize);

@@ -1,6 +1,14 @@
-/** The executable entry point (bundled by tsup as dist/cli.js). */
+/** The executable entry point (bundled by tsup as dist/cli.js); in a worker thread it serves litmus runs. */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { main } from './cli.js';
+import { runOne } from './litmus/command.js';
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+if (!isMainThread && (workerData as { litmusWorker?: boolean } | undefined)?.litmusWorker) {
+  parentPort!.on('message', (m: { file: string; model: 'sc' | 'tso' | 'wmo'; runs: number; seed: number }) => {
+    parentPort!.postMessage(runOne(m.file, m.model, m.runs, m.seed));
+  });
+} else {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

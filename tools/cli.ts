@@ -12,6 +12,8 @@ import { MAX_HARTS } from '../emulator/config.js';
 import type { ScheduleConfig } from '../emulator/scheduler.js';
 import { DEMO_SOURCE } from './demo.js';
 import { Machine } from '../emulator/machine.js';
+import { IMPLEMENTED_MODELS, type MemoryModel } from '../emulator/config.js';
+import { defaultJobs, litmusCommand } from './litmus/command.js';
 
 const VERSION = '0.1.0';
 
@@ -142,6 +144,25 @@ const COMMANDS: Record<string, Command> = {
       const imsicIds = a['--imsic-ids'] !== undefined ? parseCount(a['--imsic-ids'], '--imsic-ids') : 255;
       if (imsicIds < 63 || imsicIds > 2047 || (imsicIds & 63) !== 63) throw new UsageError('--imsic-ids takes 64k-1 identities between 63 and 2047 (63, 127, 255, ...)');
       return runCommand({ image: readBinary(input), name: input, maxInsns, trace: !!a['--trace'], ramMiB, loadAddr, harts, seed, schedule, imsicIds, record: a['--record'], replay: a['--replay'] });
+    },
+  },
+  litmus: {
+    summary: 'run herd-format RISC-V litmus tests and check them against expected verdicts',
+    usage: 'rvsmp litmus <file|dir>... [--model wmo|tso|sc] [--runs N] [--expect expected.json] [--states states.json] [--jobs N] [--seed S] [--json]',
+    async run(argv) {
+      const a = parse({ '--model': String, '--runs': String, '--expect': String, '--states': String, '--jobs': String, '--json': Boolean, '--seed': String, '--exhaustive': Boolean, '--help': Boolean, '-h': '--help' }, argv, this.usage);
+      if (a['--help']) return help('litmus');
+      if (a._.length === 0) throw new UsageError(`missing litmus files or folders\nusage: ${this.usage}`);
+      const model = (a['--model'] ?? 'sc') as MemoryModel;
+      if (!['sc', 'tso', 'wmo'].includes(model)) throw new UsageError(`--model: unknown memory model "${model}" (sc, tso or wmo)`);
+      if (!IMPLEMENTED_MODELS.includes(model)) throw new UsageError(`--model ${model}: not implemented yet (implemented: ${IMPLEMENTED_MODELS.join(', ')})`);
+      if (a['--exhaustive']) throw new UsageError('--exhaustive: not implemented yet');
+      const runs = a['--runs'] !== undefined ? parseCount(a['--runs'], '--runs') : 100;
+      const jobs = a['--jobs'] !== undefined ? parseCount(a['--jobs'], '--jobs') : defaultJobs();
+      const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : 1;
+      if (runs < 1) throw new UsageError('--runs must be at least 1');
+      const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;
+      return litmusCommand({ paths: a._, model, runs, jobs, json: !!a['--json'], seed, expect: a['--expect'], states: a['--states'] }, script, out);
     },
   },
   demo: {

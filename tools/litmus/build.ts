@@ -34,8 +34,8 @@ export function buildLitmus(test: LitmusTest): BuiltTest {
   const locs = new Map(test.locations);
   for (const m of test.regs.values()) for (const v of m.values()) if (typeof v === 'string' && !locs.has(v)) locs.set(v, 0n);
   const atoms = condAtoms(test.condition);
-  if (test.filter) condAtoms(test.filter, atoms);
-  for (const l of atoms.locs) if (!locs.has(l)) locs.set(l, 0n);
+  const filterAtoms = test.filter ? condAtoms(test.filter) : undefined;
+  for (const l of [...atoms.locs, ...(filterAtoms?.locs ?? [])]) if (!locs.has(l)) locs.set(l, 0n);
   for (const o of test.observe) if (!/:/.test(o) && !locs.has(o.replace(/[[\]]/g, ''))) locs.set(o.replace(/[[\]]/g, ''), 0n);
   const lines = ['  .option norvc', '  .text', '  .globl _start', '_start:', '  csrr x1, mhartid'];
   for (let h = 0; h < harts; h++) lines.push(`  li x2, ${h}`, `  beq x1, x2, H${h}`);
@@ -72,7 +72,8 @@ export function buildLitmus(test: LitmusTest): BuiltTest {
   const projRegs = [...regKeys]
     .map((k) => {
       const [hh, rr] = k.split(':');
-      return { hart: Number(hh), reg: regNumber(rr!) ?? 0, key: k };
+      const reg = regNumber(rr!) ?? 0;
+      return { hart: Number(hh), reg, key: `${hh}:x${reg}` }; // herd prints registers as xN
     })
     .sort((a, b) => a.hart - b.hart || a.reg - b.reg);
   return { test, elf: writeElf(image), harts, addr, projRegs, projLocs: [...locKeys].sort() };
