@@ -35,7 +35,7 @@ export const MAX_HARTS = 256;
 /** Memory models: sequential consistency, RVTSO (Ztso), RVWMO. */
 export type MemoryModel = 'sc' | 'tso' | 'wmo';
 /** The models the machine implements so far. */
-export const IMPLEMENTED_MODELS: readonly MemoryModel[] = ['sc'];
+export const IMPLEMENTED_MODELS: readonly MemoryModel[] = ['sc', 'tso', 'wmo'];
 
 export interface MachineConfig {
   /** How memory accesses of different harts may be reordered (only 'sc' until the models land). */

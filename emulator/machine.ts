@@ -22,7 +22,8 @@ import { CodeCache } from './memory/code-cache.js';
 import { DirectMemory } from './memory/port.js';
 import { Ram } from './memory/ram.js';
 import { ReplayError, Replayer, ScheduleLog } from './record.js';
-import { makeStrategy, type Strategy } from './scheduler.js';
+import { makeStrategy, Prng, type Strategy } from './scheduler.js';
+import { Window, type WindowMemory } from './memory/window.js';
 import { isElf, readElf } from '../assembler/elf/reader.js';
 
 export type StopReason =
@@ -72,6 +73,10 @@ export class Machine implements TimeSource {
   private stop: ExitRequest | undefined;
   private running: Hart | undefined;
   strategy: Strategy;
+  /** tso/wmo: each hart's issue window, and the PRNG that picks what a window does each step. */
+  windows: Window[] = [];
+  private windowRng: Prng;
+  private windowMemory: WindowMemory | undefined;
   /** The decisions taken, when recording. */
   log: ScheduleLog | undefined;
   /** Running hash of the schedule as runs of (hart, steps), merged like the record, for determinism checks. */
@@ -111,6 +116,66 @@ export class Machine implements TimeSource {
     this.bus.map(VIRT.IMSIC_M, new ImsicPages('imsic-m', this.imsic.map((f) => f.m)));
     this.bus.map(VIRT.IMSIC_S, new ImsicPages('imsic-s', this.imsic.map((f) => f.s)));
     this.strategy = makeStrategy(this.config.schedule, this.config.seed, n);
+    this.windowRng = new Prng(this.config.seed ^ 0x5eed);
+    if (this.config.memoryModel !== 'sc') {
+      const mem = this.mem;
+      const code = this.code;
+      this.windowMemory = {
+        isPlainRam: (a, size) => mem.isPlainRam(a, size),
+        read: (a, size) => mem.readPlain(a, size),
+        write: (h, a, size, v) => mem.writePlain(h, a, size, v),
+        amo: (h, kind, a, size, v) => mem.amo(h, kind, BigInt(a), size, v),
+        loadReserved: (h, a, size) => mem.loadReserved(h, BigInt(a), size),
+        storeConditional: (h, a, size, v) => mem.storeConditional(h, BigInt(a), size, v),
+        fetch: (pc) => {
+          const page = code.page(pc);
+          if (!page || pc % 2 !== 0) return undefined;
+          const slot = (pc - page.base) >>> 1;
+          try {
+            if (page.op[slot]! < 0) code.decodeSlot(page, slot, pc);
+          } catch {
+            return undefined;
+          }
+          return { page, slot };
+        },
+      };
+    }
+  }
+
+  private makeWindows(): void {
+    if (!this.windowMemory) return;
+    const fetchBiases = [0.1, 0.5, 0.8, 0.95];
+    const storeBiases = [0.05, 0.2, 0.5, 0.9];
+    this.windows = this.harts.map((h) => {
+      h.jit = false;
+      const w = new Window(h, this.windowMemory!, this.config.memoryModel);
+      w.fetchBias = fetchBiases[this.windowRng.below(fetchBiases.length)]!;
+      w.storeBias = storeBiases[this.windowRng.below(storeBiases.length)]!;
+      return w;
+    });
+  }
+
+  /**
+   * Advance hart h by up to `budget` steps in tso/wmo mode: each step fetches into its window or
+   * performs one ready entry; instructions the window does not handle run in the interpreter.
+   */
+  private stepWindow(h: Hart, budget: number): number {
+    const w = this.windows[h.id]!;
+    let n = 0;
+    while (n < budget && h.state === 'running' && !this.stop) {
+      w.holdFetch = h.pendingInterrupt() >= 0;
+      if (w.holdFetch && w.empty) break; // the machine takes the interrupt at the next decision
+      const r = w.step(this.windowRng);
+      if (r === 'serial') {
+        n += h.run(1);
+        w.resync();
+        continue;
+      }
+      if (r === 'idle') break;
+      h.instret += r;
+      n++;
+    }
+    return Math.max(n, 1);
   }
 
   // ---- time (TimeSource for the CLINT and the time CSR) ----
@@ -144,6 +209,7 @@ export class Machine implements TimeSource {
       this.mem.watch(image.tohost, 8, () => htif.onWrite());
     }
     for (const h of this.harts) h.reset(image.entry);
+    this.makeWindows();
     return image;
   }
 
@@ -179,6 +245,8 @@ export class Machine implements TimeSource {
     this.runHart = -1;
     this.runSteps = 0;
     this.strategy = makeStrategy(this.config.schedule, seed, this.harts.length);
+    this.windowRng = new Prng(seed ^ 0x5eed);
+    this.makeWindows();
   }
 
   /** RAM up to the end of the image, as loaded (for restart). */
@@ -222,8 +290,10 @@ export class Machine implements TimeSource {
   configHash(): Uint8Array {
     const h = createHash('sha256');
     h.update(this.imageBytes ?? new Uint8Array());
-    const { harts, ramSize, imsicIds } = this.config; // not the schedule or seed: a record replaces them
-    h.update(JSON.stringify({ harts, ramSize, imsicIds }));
+    const { harts, ramSize, imsicIds, memoryModel, seed } = this.config;
+    // Not the schedule, nor (under sc) the seed: a record replaces them. Under tso/wmo the seed also
+    // drives what each window does, so it must match.
+    h.update(JSON.stringify({ harts, ramSize, imsicIds, memoryModel, ...(memoryModel === 'sc' ? {} : { seed }) }));
     return h.digest();
   }
 
@@ -309,11 +379,13 @@ export class Machine implements TimeSource {
       this.running = h;
       observer?.before(h);
       let n = 0;
-      if (h.checkInterrupts()) {
+      const w = this.windows[h.id];
+      if ((!w || w.empty) && h.checkInterrupts()) {
         h.traps++;
         n = 1;
+        w?.resync();
       }
-      if (n < budget && h.state === 'running') n += h.run(budget - n);
+      if (n < budget && h.state === 'running') n += w ? this.stepWindow(h, budget - n) : h.run(budget - n);
       observer?.after(h);
       this.running = undefined;
       this.steps += n;

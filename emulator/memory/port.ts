@@ -243,6 +243,20 @@ export class DirectMemory implements MemoryPort {
     return old;
   }
 
+  // ---- the window engine's view (emulator/memory/window.ts): plain numbers, aligned main memory ----
+
+  isPlainRam(addr: number, size: number): boolean {
+    return this.inRam(addr, size) && addr % size === 0;
+  }
+
+  readPlain(addr: number, size: number): bigint {
+    return this.ram.read(addr - this.base, size as Width);
+  }
+
+  writePlain(h: PortHart, addr: number, size: number, value: bigint): void {
+    this.store(h, BigInt(addr), 0, size as Width, value);
+  }
+
   /** Side-effect-free read for the debugger, traces and the HTIF host. */
   peek(addr: number, size: Width): bigint | undefined {
     return this.bus.peek(addr, size);

@@ -40,14 +40,16 @@ export function buildLitmus(test: LitmusTest): BuiltTest {
   const lines = ['  .option norvc', '  .text', '  .globl _start', '_start:', '  csrr x1, mhartid'];
   for (let h = 0; h < harts; h++) lines.push(`  li x2, ${h}`, `  beq x1, x2, H${h}`);
   lines.push('1: wfi', '  j 1b');
+  const setReg = (r: number, v: bigint | string | undefined) => (typeof v === 'string' ? `  la x${r}, ${LOC(v)}` : `  li x${r}, ${v ?? 0n}`);
   for (let h = 0; h < harts; h++) {
     lines.push(`H${h}:`);
     const init = test.regs.get(h) ?? new Map();
-    for (let r = 1; r < 32; r++) {
-      const v = init.get(r);
-      if (typeof v === 'string') lines.push(`  la x${r}, ${LOC(v)}`);
-      else lines.push(`  li x${r}, ${v ?? 0n}`);
-    }
+    for (let r = 3; r < 32; r++) lines.push(setReg(r, init.get(r)));
+    // Start together: every hart counts in at a barrier, waits for the others, and only then sets
+    // the two registers the barrier used; so the test's instructions of all harts overlap in time.
+    lines.push('  la x1, rvsmp_barrier', '  li x2, 1', '  amoadd.w x0, x2, (x1)', `  li x2, ${harts}`, `B${h}:`, '  lw x1, 0(x1)');
+    lines.push(`  bne x1, x2, B${h}_again`, `  j B${h}_go`, `B${h}_again:`, '  la x1, rvsmp_barrier', `  j B${h}`, `B${h}_go:`);
+    lines.push(setReg(1, init.get(1)), setReg(2, init.get(2)));
     lines.push(`  j P${h}`, `P${h}:`);
     const labels = new Set<string>();
     for (const cell of test.code[h]!) {
@@ -57,7 +59,7 @@ export function buildLitmus(test: LitmusTest): BuiltTest {
     for (const cell of test.code[h]!) if (cell) lines.push(`  ${translate(h, cell, labels)}`);
     lines.push(`P${h}_end:`, '  wfi', `  j P${h}_end`);
   }
-  lines.push('  .data');
+  lines.push('  .data', '  .balign 64', 'rvsmp_barrier:', '  .dword 0');
   for (const [name, v] of locs) lines.push('  .balign 64', `${LOC(name)}:`, `  .dword ${typeof v === 'string' ? LOC(v) : v}`);
   const source = lines.join('\n') + '\n';
   const image = assemble(source, { file: test.file, rvc: false });
