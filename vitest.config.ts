@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/setup/build.ts'],
-    testTimeout: 120_000,
+    testTimeout: 1_200_000,
     hookTimeout: 120_000,
     reporters: process.env.CI ? ['verbose'] : ['default'],
   },

@@ -10,8 +10,8 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function rvsmp(args: string[], opts: { cwd?: string; input?: string } = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: opts.cwd, input: opts.input ?? '', timeout: 60_000 });
+export function rvsmp(args: string[], opts: { cwd?: string; input?: string; timeout?: number } = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: opts.cwd, input: opts.input ?? '', timeout: opts.timeout ?? 60_000, maxBuffer: 512 << 20 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

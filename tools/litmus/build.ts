@@ -7,7 +7,8 @@ import { assemble } from '../../assembler/index.js';
 import { regNumber } from '../../assembler/isa/registers.js';
 import { writeElf } from '../../assembler/elf/writer.js';
 import type { Machine } from '../../emulator/machine.js';
-import { condAtoms, type Cond, type LitmusTest } from './parse.js';
+import { condAtoms, type Cond, LitmusError, type LitmusTest } from './parse.js';
+import { AsmErrors } from '../../assembler/errors.js';
 
 export interface BuiltTest {
   readonly test: LitmusTest;
@@ -38,6 +39,8 @@ export function buildLitmus(test: LitmusTest): BuiltTest {
   for (const l of [...atoms.locs, ...(filterAtoms?.locs ?? [])]) if (!locs.has(l)) locs.set(l, 0n);
   for (const o of test.observe) if (!/:/.test(o) && !locs.has(o.replace(/[[\]]/g, ''))) locs.set(o.replace(/[[\]]/g, ''), 0n);
   const lines = ['  .option norvc', '  .text', '  .globl _start', '_start:', '  csrr x1, mhartid'];
+  /** Generated assembly line -> the litmus row it came from, for error messages. */
+  const sourceLine = new Map<number, { line: number; hart: number }>();
   for (let h = 0; h < harts; h++) lines.push(`  li x2, ${h}`, `  beq x1, x2, H${h}`);
   lines.push('1: wfi', '  j 1b');
   const setReg = (r: number, v: bigint | string | undefined) => (typeof v === 'string' ? `  la x${r}, ${LOC(v)}` : `  li x${r}, ${v ?? 0n}`);
@@ -56,13 +59,25 @@ export function buildLitmus(test: LitmusTest): BuiltTest {
       const m = /^(\w+):/.exec(cell);
       if (m) labels.add(m[1]!);
     }
-    for (const cell of test.code[h]!) if (cell) lines.push(`  ${translate(h, cell, labels)}`);
+    test.code[h]!.forEach((cell, row) => {
+      if (!cell) return;
+      lines.push(`  ${translate(h, cell, labels)}`);
+      sourceLine.set(lines.length, { line: test.rowLines[row]!, hart: h });
+    });
     lines.push(`P${h}_end:`, '  wfi', `  j P${h}_end`);
   }
   lines.push('  .data', '  .balign 64', 'rvsmp_barrier:', '  .dword 0');
   for (const [name, v] of locs) lines.push('  .balign 64', `${LOC(name)}:`, `  .dword ${typeof v === 'string' ? LOC(v) : v}`);
   const source = lines.join('\n') + '\n';
-  const image = assemble(source, { file: test.file, rvc: false });
+  let image;
+  try {
+    image = assemble(source, { file: test.file, rvc: false });
+  } catch (e) {
+    if (!(e instanceof AsmErrors)) throw e;
+    const first = e.errors[0]!;
+    const at = first.pos ? sourceLine.get(first.pos.line) : undefined;
+    throw new LitmusError(test.file, at?.line ?? 0, `${at ? `P${at.hart}: ` : ''}${first.detail}`);
+  }
   const addr = new Map<string, number>();
   for (const name of locs.keys()) addr.set(name, Number(image.symbols.find((s) => s.name === LOC(name))!.value));
   const regKeys = new Set(atoms.regs);

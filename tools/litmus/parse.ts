@@ -36,6 +36,8 @@ export interface LitmusTest {
   readonly unsigned: Set<string>;
   /** Instruction text per hart, one row per entry ('' for an empty cell). */
   readonly code: string[][];
+  /** The source line of each program row. */
+  readonly rowLines: number[];
   readonly quantifier: 'exists' | '~exists' | 'forall';
   readonly condition: Cond;
   readonly filter?: Cond;
@@ -103,8 +105,9 @@ export function parseLitmus(text: string, file: string): LitmusTest {
   if (!condMatch) throw new LitmusError(file, lineOf(close), 'expected exists, ~exists or forall after the program');
   const progText = rest.slice(0, condMatch.index);
   const progStart = close + 1;
-  const rows = progText.split(';').map((r) => r.replace(/^\s*\n/, ''));
+  const rows = progText.split(';');
   const code: string[][] = [];
+  const rowLines: number[] = [];
   let harts = -1;
   let rowOffset = progStart;
   for (const row of rows) {
@@ -123,6 +126,7 @@ export function parseLitmus(text: string, file: string): LitmusTest {
     }
     if (cells.length !== harts) throw new LitmusError(file, line, `row has ${cells.length} columns, the header has ${harts}`);
     cells.forEach((c, i) => code[i]!.push(c));
+    rowLines.push(line);
   }
   if (harts < 1) throw new LitmusError(file, lineOf(progStart), 'no program columns');
   // Tail: locations [...], filter (...), exists/~exists/forall (...).
@@ -163,7 +167,7 @@ export function parseLitmus(text: string, file: string): LitmusTest {
   }
   if (!quantifier || !condition) throw new LitmusError(file, lineOf(src.length), 'no final condition (exists, ~exists or forall)');
   src = '';
-  return { name, file, regs, locations, wide, unsigned, code, quantifier, condition, ...(filter ? { filter } : {}), observe, conditionLine };
+  return { name, file, regs, locations, wide, unsigned, code, rowLines, quantifier, condition, ...(filter ? { filter } : {}), observe, conditionLine };
 }
 
 function parseValue(text: string, file: string, line: number): bigint | string {
