@@ -112,7 +112,7 @@ const COMMANDS: Record<string, Command> = {
         {
           '--max-insns': String, '--trace': Boolean, '--ram': String, '--load-addr': String,
           '--harts': String, '--seed': String, '--schedule': String, '--quantum': String, '--pct-depth': String, '--pct-steps': String,
-          '--record': String, '--replay': String, '--machine': String, '--imsic-ids': String,
+          '--record': String, '--replay': String, '--machine': String, '--imsic-ids': String, '--memory-model': String,
           '--help': Boolean, '-h': '--help',
         },
         argv,
@@ -141,9 +141,11 @@ const COMMANDS: Record<string, Command> = {
         const horizon = a['--pct-steps'] !== undefined ? parseCount(a['--pct-steps'], '--pct-steps') : (maxInsns ?? 1_000_000);
         schedule = { kind: 'pct', depth, horizon: Math.max(1, horizon) };
       } else throw new UsageError(`--schedule: unknown strategy "${kind}" (rr, random or pct)`);
+      const memoryModel = (a['--memory-model'] ?? 'sc') as MemoryModel;
+      if (!IMPLEMENTED_MODELS.includes(memoryModel)) throw new UsageError(`--memory-model: unknown model "${memoryModel}" (sc, tso or wmo)`);
       const imsicIds = a['--imsic-ids'] !== undefined ? parseCount(a['--imsic-ids'], '--imsic-ids') : 255;
       if (imsicIds < 63 || imsicIds > 2047 || (imsicIds & 63) !== 63) throw new UsageError('--imsic-ids takes 64k-1 identities between 63 and 2047 (63, 127, 255, ...)');
-      return runCommand({ image: readBinary(input), name: input, maxInsns, trace: !!a['--trace'], ramMiB, loadAddr, harts, seed, schedule, imsicIds, record: a['--record'], replay: a['--replay'] });
+      return runCommand({ image: readBinary(input), name: input, maxInsns, trace: !!a['--trace'], ramMiB, loadAddr, harts, seed, schedule, imsicIds, memoryModel, record: a['--record'], replay: a['--replay'] });
     },
   },
   litmus: {

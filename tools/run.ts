@@ -6,6 +6,7 @@ import { writeSync } from 'node:fs';
 import { Tracer } from './trace.js';
 import type { Hart } from '../emulator/hart/hart.js';
 import type { ScheduleConfig } from '../emulator/scheduler.js';
+import type { MemoryModel } from '../emulator/config.js';
 import { decodeRecord, encodeRecord, Replayer, ReplayError } from '../emulator/record.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
@@ -28,7 +29,7 @@ function writeRecord(path: string, bytes: Uint8Array): void {
 
 export const RUN_USAGE =
   'rvsmp run <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--quantum Q] [--pct-depth D] [--pct-steps K]\n' +
-  '                  [--record FILE | --replay FILE] [--machine virt] [--imsic-ids N] [--max-insns N] [--trace] [--ram MiB] [--load-addr ADDR]';
+  '                  [--memory-model sc|tso|wmo] [--record FILE | --replay FILE] [--machine virt] [--imsic-ids N] [--max-insns N] [--trace] [--ram MiB] [--load-addr ADDR]';
 
 /** Exit status when --max-insns runs out (distinct from any guest status we pass through). */
 export const EXIT_MAX_INSNS = 124;
@@ -44,6 +45,7 @@ export interface RunOptions {
   harts: number;
   seed: number;
   imsicIds: number;
+  memoryModel: MemoryModel;
   schedule: ScheduleConfig;
   record?: string;
   replay?: string;
@@ -93,7 +95,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     }
   };
   const machine = new Machine(
-    { ramSize: o.ramMiB * 1024 * 1024, harts: o.harts, seed: o.seed, schedule: o.schedule, imsicIds: o.imsicIds },
+    { ramSize: o.ramMiB * 1024 * 1024, harts: o.harts, seed: o.seed, schedule: o.schedule, imsicIds: o.imsicIds, memoryModel: o.memoryModel },
     {
       putchar: (b) => {
         out.push(b);
