@@ -1,5 +1,5 @@
 /** Runs the built CLI (dist/cli.js) as a user would, capturing its output and exit status. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -18,4 +18,21 @@ export function rvsmp(args: string[], opts: { cwd?: string; input?: string; time
 /** A message for users: no JavaScript stack frames. */
 export function expectNoStackTrace(text: string): void {
   if (/\n\s+at .+\(.*:\d+:\d+\)/.test(text) || /node:internal/.test(text)) throw new Error(`output contains a stack trace:\n${text}`);
+}
+
+/** The same, without blocking the test worker (for long runs: vitest's RPC needs its event loop). */
+export function rvsmpAsync(args: string[], opts: { timeout?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeout ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status: status ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
 }

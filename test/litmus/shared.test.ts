@@ -6,15 +6,15 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rvsmp } from '../helpers/cli.js';
+import { rvsmpAsync } from '../helpers/cli.js';
 
 const shared = join(__dirname, '../../../shared/litmus');
 const present = existsSync(join(shared, 'expected.json'));
 if (!present && process.env.CI) throw new Error(`CI needs the shared litmus set at ${shared}`);
 
 describe.skipIf(!present)('the shared litmus set', () => {
-  it.each(['sc', 'tso', 'wmo'])('%s: 0 unsound tests in 200 runs each', (model) => {
-    const r = rvsmp(['litmus', join(shared, 'tests'), '--model', model, '--runs', '200', '--jobs', '2', '--json', '--expect', join(shared, 'expected.json'), '--states', join(shared, 'states.json')], { timeout: 1_200_000 });
+  it.each(['sc', 'tso', 'wmo'])('%s: 0 unsound tests in 200 runs each', async (model) => {
+    const r = await rvsmpAsync(['litmus', join(shared, 'tests'), '--model', model, '--runs', '200', '--jobs', '2', '--json', '--expect', join(shared, 'expected.json'), '--states', join(shared, 'states.json')], { timeout: 1_200_000 });
     const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { unsound: number; tests: number; allowed: number; reached: number; broken: number; seconds: number };
     console.log(`${model}: ${summary.tests} tests, ${summary.unsound} unsound, ${summary.reached}/${summary.allowed} allowed reached, ${summary.seconds.toFixed(0)} s`);
     expect(summary.broken).toBe(0);
