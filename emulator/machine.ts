@@ -22,7 +22,7 @@ import { CodeCache } from './memory/code-cache.js';
 import { DirectMemory } from './memory/port.js';
 import { Ram } from './memory/ram.js';
 import { ReplayError, Replayer, ScheduleLog } from './record.js';
-import { makeStrategy, Prng, type Strategy } from './scheduler.js';
+import { makeStrategy, Prng, type ScheduleConfig, type Strategy } from './scheduler.js';
 import { Window, type WindowMemory } from './memory/window.js';
 import { isElf, readElf } from '../assembler/elf/reader.js';
 
@@ -218,7 +218,7 @@ export class Machine implements TimeSource {
    * the end of the image is restored, every hart and the CLINT and IMSIC state are reset. Only for
    * guests that write no RAM beyond their image (litmus tests).
    */
-  restart(seed: number): void {
+  restart(seed: number, schedule?: ScheduleConfig): void {
     if (!this.imageBytes || !this.image) throw new Error('restart before load');
     this.ram.bytes.set(this.snapshot!);
     this.code.invalidateAll();
@@ -244,7 +244,7 @@ export class Machine implements TimeSource {
     this.traceHash = 0xcbf29ce484222325n;
     this.runHart = -1;
     this.runSteps = 0;
-    this.strategy = makeStrategy(this.config.schedule, seed, this.harts.length);
+    this.strategy = makeStrategy(schedule ?? this.config.schedule, seed, this.harts.length);
     this.windowRng = new Prng(seed ^ 0x5eed);
     this.makeWindows();
   }

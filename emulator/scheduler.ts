@@ -89,34 +89,6 @@ export class UniformRandom implements Strategy {
 }
 
 /**
- * Skewed random: every step, a runnable hart chosen with a weight the seed gave it (1 to 64), so
- * that in many runs some harts crawl while others race: weak outcomes that need one hart's stores
- * to stay pending while others run become likely. Used by the litmus runner.
- */
-export class SkewedRandom implements Strategy {
-  private readonly weights: number[];
-  constructor(
-    private readonly rng: Prng,
-    harts: number,
-  ) {
-    this.weights = Array.from({ length: harts }, () => 2 ** rng.below(7));
-  }
-  get describe(): string {
-    return `skewed random (weights ${this.weights.join(', ')})`;
-  }
-  next(runnable: readonly number[]): Decision {
-    let total = 0;
-    for (const h of runnable) total += this.weights[h]!;
-    let x = this.rng.below(total);
-    for (const h of runnable) {
-      x -= this.weights[h]!;
-      if (x < 0) return { hart: h, steps: 1 };
-    }
-    return { hart: runnable[runnable.length - 1]!, steps: 1 };
-  }
-}
-
-/**
  * PCT, probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010): harts get random distinct
  * priorities above `depth`; the highest-priority runnable hart runs; at each of depth-1 change
  * points, drawn uniformly from the first `horizon` steps, the running hart's priority drops below
@@ -163,7 +135,6 @@ export class Pct implements Strategy {
 export type ScheduleConfig =
   | { readonly kind: 'rr'; readonly quantum: number }
   | { readonly kind: 'random' }
-  | { readonly kind: 'skewed' }
   | { readonly kind: 'pct'; readonly depth: number; readonly horizon: number };
 
 export function makeStrategy(config: ScheduleConfig, seed: number, harts: number): Strategy {
@@ -173,8 +144,6 @@ export function makeStrategy(config: ScheduleConfig, seed: number, harts: number
       return new RoundRobin(config.quantum);
     case 'random':
       return new UniformRandom(rng);
-    case 'skewed':
-      return new SkewedRandom(rng, harts);
     case 'pct':
       return new Pct(rng, harts, config.depth, config.horizon);
   }
