@@ -91,7 +91,8 @@ function classify(name: string): Kind {
   if (name in BRANCH_CONDITIONS) return 'branch';
   if (name === 'jal') return 'jal';
   if (name === 'jalr') return 'jalr';
-  if (name === 'fence' || name === 'fence.tso' || name === 'pause') return 'fence';
+  // fence.i orders no data accesses (RVWMO): the code cache already drops stale decodes at stores.
+  if (name === 'fence' || name === 'fence.tso' || name === 'pause' || name === 'fence.i') return 'fence';
   if (SERIAL.test(SEMANTICS[name] ?? 'h.illegal')) return 'serial';
   return 'alu';
 }
@@ -177,7 +178,7 @@ export class Window {
     else if (kind === 'amo' || kind === 'lr' || kind === 'sc') e.size = name.includes('.d') ? 8 : 4;
     if (kind === 'fence') {
       if (name === 'fence.tso') e.fences = [[R, R | W], [W, W]];
-      else if (name === 'pause') e.fences = [];
+      else if (name === 'pause' || name === 'fence.i') e.fences = [];
       else e.fences = [[(e.immn >> 4) & 15, e.immn & 15]];
     }
     this.entries.push(e);

@@ -19,6 +19,8 @@ export interface BuiltTest {
   /** What final states are projected onto (the condition's registers and locations, plus observed ones). */
   readonly projRegs: { hart: number; reg: number; key: string }[];
   readonly projLocs: string[];
+  /** Where each hart starts, and its initial registers (location names resolved to addresses). */
+  readonly starts: { pc: number; regs: [number, bigint][] }[];
 }
 
 const LOC = (n: string) => `loc_${n}`;
@@ -38,22 +40,14 @@ export function buildLitmus(test: LitmusTest): BuiltTest {
   const filterAtoms = test.filter ? condAtoms(test.filter) : undefined;
   for (const l of [...atoms.locs, ...(filterAtoms?.locs ?? [])]) if (!locs.has(l)) locs.set(l, 0n);
   for (const o of test.observe) if (!/:/.test(o) && !locs.has(o.replace(/[[\]]/g, ''))) locs.set(o.replace(/[[\]]/g, ''), 0n);
-  const lines = ['  .option norvc', '  .text', '  .globl _start', '_start:', '  csrr x1, mhartid'];
+  const lines = ['  .option norvc', '  .text', '  .globl _start', '_start:'];
   /** Generated assembly line -> the litmus row it came from, for error messages. */
   const sourceLine = new Map<number, { line: number; hart: number }>();
-  for (let h = 0; h < harts; h++) lines.push(`  li x2, ${h}`, `  beq x1, x2, H${h}`);
   lines.push('1: wfi', '  j 1b');
-  const setReg = (r: number, v: bigint | string | undefined) => (typeof v === 'string' ? `  la x${r}, ${LOC(v)}` : `  li x${r}, ${v ?? 0n}`);
+  // Each hart starts right at its column with its registers set by the runner (startHarts), so the
+  // columns of all harts overlap in time from the first step.
   for (let h = 0; h < harts; h++) {
-    lines.push(`H${h}:`);
-    const init = test.regs.get(h) ?? new Map();
-    for (let r = 3; r < 32; r++) lines.push(setReg(r, init.get(r)));
-    // Start together: every hart counts in at a barrier, waits for the others, and only then sets
-    // the two registers the barrier used; so the test's instructions of all harts overlap in time.
-    lines.push('  la x1, rvsmp_barrier', '  li x2, 1', '  amoadd.w x0, x2, (x1)', `  li x2, ${harts}`, `B${h}:`, '  lw x1, 0(x1)');
-    lines.push(`  bne x1, x2, B${h}_again`, `  j B${h}_go`, `B${h}_again:`, '  la x1, rvsmp_barrier', `  j B${h}`, `B${h}_go:`);
-    lines.push(setReg(1, init.get(1)), setReg(2, init.get(2)));
-    lines.push(`  j P${h}`, `P${h}:`);
+    lines.push(`  .globl P${h}`, `P${h}:`);
     const labels = new Set<string>();
     for (const cell of test.code[h]!) {
       const m = /^(\w+):/.exec(cell);
@@ -66,7 +60,7 @@ export function buildLitmus(test: LitmusTest): BuiltTest {
     });
     lines.push(`P${h}_end:`, '  wfi', `  j P${h}_end`);
   }
-  lines.push('  .data', '  .balign 64', 'rvsmp_barrier:', '  .dword 0');
+  lines.push('  .data');
   for (const [name, v] of locs) lines.push('  .balign 64', `${LOC(name)}:`, `  .dword ${typeof v === 'string' ? LOC(v) : v}`);
   const source = lines.join('\n') + '\n';
   let image;
@@ -93,7 +87,22 @@ export function buildLitmus(test: LitmusTest): BuiltTest {
       return { hart: Number(hh), reg, key: `${hh}:x${reg}` }; // herd prints registers as xN
     })
     .sort((a, b) => a.hart - b.hart || a.reg - b.reg);
-  return { test, elf: writeElf(image), harts, addr, projRegs, projLocs: [...locKeys].sort() };
+  const starts = test.code.map((_, h) => ({
+    pc: Number(image.symbols.find((x) => x.name === `P${h}`)!.value),
+    regs: [...(test.regs.get(h) ?? new Map()).entries()].map(([r, v]): [number, bigint] => [r, typeof v === 'string' ? BigInt(addr.get(v)!) : v]),
+  }));
+  return { test, elf: writeElf(image), harts, addr, projRegs, projLocs: [...locKeys].sort(), starts };
+}
+
+/** Put every hart at the start of its column with its initial registers. */
+export function startHarts(built: BuiltTest, m: Machine): void {
+  built.starts.forEach((s, h) => {
+    const hart = m.harts[h]!;
+    hart.x.fill(0n);
+    for (const [r, v] of s.regs) hart.x[r] = v;
+    hart.pc = s.pc;
+    m.windows[h]?.resync();
+  });
 }
 
 export interface FinalState {

@@ -5,7 +5,7 @@
  */
 import { Machine } from '../../emulator/machine.js';
 import type { MemoryModel } from '../../emulator/config.js';
-import { type BuiltTest, evalCond, finalState, stateKey } from './build.js';
+import { type BuiltTest, evalCond, finalState, startHarts, stateKey } from './build.js';
 
 export interface LitmusResult {
   readonly test: string;
@@ -31,6 +31,7 @@ export function runLitmus(built: BuiltTest, model: MemoryModel, runs: number, se
   m.load(built.elf, built.test.file);
   for (let i = 0; i < runs; i++) {
     if (i > 0) m.restart(seedBase + i);
+    startHarts(built, m);
     const stop = m.run(STEP_LIMIT);
     if (stop.kind !== 'deadlock') {
       timeouts++;
