@@ -240,8 +240,10 @@ export class Window {
     if (Number.isNaN(d.addr) || (d.access & (I | O)) !== 0) return false;
     const overlap = d.addr < e.addr + e.size && e.addr < d.addr + d.size;
     if (this.tso) {
-      // TSO: only a later load may pass an earlier store (the FIFO store buffer), and not an AMO, LR or SC.
+      // TSO: only a later load may pass an earlier store (a FIFO store buffer; under Ztso an SC is
+      // a release-RCpc store too), reading a plain store's data by forwarding; AMOs are RCsc.
       if (e.kind === 'load' && d.kind === 'store') return overlap ? this.canForward(dj, ei) : true;
+      if (e.kind === 'load' && d.kind === 'sc') return !overlap;
       return false;
     }
     // ppo 5, 6, 7: acquire orders everything after it; release waits for everything before it.
