@@ -4,8 +4,8 @@ import { main } from './cli.js';
 import { runOne } from './litmus/command.js';
 
 if (!isMainThread && (workerData as { litmusWorker?: boolean } | undefined)?.litmusWorker) {
-  parentPort!.on('message', (m: { file: string; model: 'sc' | 'tso' | 'wmo'; runs: number; seed: number }) => {
-    parentPort!.postMessage(runOne(m.file, m.model, m.runs, m.seed));
+  parentPort!.on('message', (m: { file: string; model: 'sc' | 'tso' | 'wmo'; runs: number; seed: number; exhaustive: boolean }) => {
+    parentPort!.postMessage(runOne(m.file, m.model, m.runs, m.seed, m.exhaustive));
   });
 } else {
   main(process.argv.slice(2)).then((code) => {

@@ -150,7 +150,7 @@ const COMMANDS: Record<string, Command> = {
   },
   litmus: {
     summary: 'run herd-format RISC-V litmus tests and check them against expected verdicts',
-    usage: 'rvsmp litmus <file|dir>... [--model wmo|tso|sc] [--runs N] [--expect expected.json] [--states states.json] [--jobs N] [--seed S] [--json]',
+    usage: 'rvsmp litmus <file|dir>... [--model wmo|tso|sc] [--runs N | --exhaustive] [--expect expected.json] [--states states.json] [--jobs N] [--seed S] [--json]',
     async run(argv) {
       const a = parse({ '--model': String, '--runs': String, '--expect': String, '--states': String, '--jobs': String, '--json': Boolean, '--seed': String, '--exhaustive': Boolean, '--help': Boolean, '-h': '--help' }, argv, this.usage);
       if (a['--help']) return help('litmus');
@@ -158,13 +158,12 @@ const COMMANDS: Record<string, Command> = {
       const model = (a['--model'] ?? 'sc') as MemoryModel;
       if (!['sc', 'tso', 'wmo'].includes(model)) throw new UsageError(`--model: unknown memory model "${model}" (sc, tso or wmo)`);
       if (!IMPLEMENTED_MODELS.includes(model)) throw new UsageError(`--model ${model}: not implemented yet (implemented: ${IMPLEMENTED_MODELS.join(', ')})`);
-      if (a['--exhaustive']) throw new UsageError('--exhaustive: not implemented yet');
       const runs = a['--runs'] !== undefined ? parseCount(a['--runs'], '--runs') : 100;
       const jobs = a['--jobs'] !== undefined ? parseCount(a['--jobs'], '--jobs') : defaultJobs();
       const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : 1;
       if (runs < 1) throw new UsageError('--runs must be at least 1');
       const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;
-      return litmusCommand({ paths: a._, model, runs, jobs, json: !!a['--json'], seed, expect: a['--expect'], states: a['--states'] }, script, out);
+      return litmusCommand({ paths: a._, model, runs, jobs, json: !!a['--json'], seed, exhaustive: !!a['--exhaustive'], expect: a['--expect'], states: a['--states'] }, script, out);
     },
   },
   demo: {

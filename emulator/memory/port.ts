@@ -208,8 +208,13 @@ export class DirectMemory implements MemoryPort {
   loadReserved(h: PortHart, addr: bigint, size: 4 | 8): bigint {
     const a = this.atomicAddress(addr, size, true);
     h.reservation = a;
-    this.watched[Math.floor((a - this.base) / 4096)]! |= WATCH_RESERVATION;
+    this.markReserved(a);
     return this.readRam(a, size);
+  }
+
+  /** Stores to the page of a reservation take the slow path, which breaks other harts' reservations. */
+  markReserved(a: number): void {
+    this.watched[Math.floor((a - this.base) / 4096)]! |= WATCH_RESERVATION;
   }
 
   storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint): boolean {

@@ -382,7 +382,12 @@ export class Window {
    * pending longer, as a lazily drained store buffer does. */
   storeBias = 0.5;
 
-  step(rng: Prng): number | 'serial' | 'idle' {
+  /**
+   * What this window can do now: -1 = fetch, i >= 0 = perform entry i; 'serial' when the next
+   * instruction must run in the interpreter (the window is empty, or a device access reached the
+   * head, which flushes the window); [] when nothing can happen.
+   */
+  choices(): number[] | 'serial' {
     // A device access, or one that will fault, at the head: hand it to the interpreter. Nothing
     // after it has reached memory (later accesses wait for it), so the rest is simply fetched again.
     const head = this.entries[0];
@@ -396,10 +401,29 @@ export class Window {
     for (let i = 0; i < this.entries.length; i++) if (!this.entries[i]!.performed && this.ready(i)) options.push(i);
     const fs = this.holdFetch ? 'blocked' : this.fetchState();
     if (fs === 'ok') options.push(-1);
-    if (options.length === 0) {
-      if (this.entries.length === 0 && fs === 'serial') return 'serial';
-      return 'idle';
+    if (options.length === 0 && this.entries.length === 0 && fs === 'serial') return 'serial';
+    return options;
+  }
+
+  /** Do one choice from choices(); returns the number of instructions retired. */
+  apply(pick: number): number {
+    if (pick < 0) {
+      this.fetch();
+      return 0;
     }
+    // ready() computes addresses and store data as it goes (a restored copy may not have them yet),
+    // and an entry's readiness can depend on earlier entries' data (forwarding): evaluate in order.
+    for (let j = 0; j < pick; j++) if (!this.entries[j]!.performed) this.ready(j);
+    if (!this.ready(pick)) throw new Error(`window entry ${pick} is not ready`);
+    this.perform(pick);
+    return this.retire();
+  }
+
+  step(rng: Prng): number | 'serial' | 'idle' {
+    const c = this.choices();
+    if (c === 'serial') return 'serial';
+    const options = c;
+    if (options.length === 0) return 'idle';
     let pick: number;
     const canFetch = options[options.length - 1] === -1;
     if (canFetch) options.pop();
@@ -414,12 +438,23 @@ export class Window {
       const pool = stores.length && others.length ? (storeNow ? stores : others) : options;
       pick = pool.length === 1 ? pool[0]! : pool[rng.below(pool.length)]!;
     }
-    if (pick < 0) {
-      this.fetch();
-      return 0;
-    }
-    this.perform(pick);
-    return this.retire();
+    return this.apply(pick);
+  }
+
+  /** A copy of the window's state, for exhaustive exploration. */
+  save(): { entries: Entry[]; fetchPc: number } {
+    return { entries: this.entries.map((e) => ({ ...e, fences: e.fences })), fetchPc: this.fetchPc };
+  }
+
+  restore(s: { entries: Entry[]; fetchPc: number }): void {
+    this.entries.length = 0;
+    for (const e of s.entries) this.entries.push({ ...e });
+    this.fetchPc = s.fetchPc;
+  }
+
+  /** A string that identifies the window's state. */
+  key(): string {
+    return `${this.fetchPc}|${this.entries.map((e) => `${e.pc}:${e.performed ? 1 : 0}:${e.result}:${e.addr}:${e.data ?? ''}`).join(',')}`;
   }
 }
 

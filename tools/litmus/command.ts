@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { buildLitmus } from './build.js';
 import { LitmusError, parseLitmus } from './parse.js';
 import { runLitmus } from './run.js';
+import { exploreLitmus } from './exhaustive.js';
 
 export interface LitmusOptions {
   paths: string[];
@@ -24,6 +25,7 @@ export interface LitmusOptions {
   jobs: number;
   json: boolean;
   seed: number;
+  exhaustive: boolean;
 }
 
 /** What one test produced, as it crosses from a worker. */
@@ -36,6 +38,9 @@ export interface TestOutcome {
   kept?: number;
   timeouts?: number;
   states?: [string, number][];
+  /** Exhaustive mode: machine states explored, and whether the search finished. */
+  explored?: number;
+  complete?: boolean;
 }
 
 interface Expectation {
@@ -63,7 +68,7 @@ function listFiles(paths: string[]): string[] {
 }
 
 /** Run one file (in this thread). */
-export function runOne(file: string, model: MemoryModel, runs: number, seed: number): TestOutcome {
+export function runOne(file: string, model: MemoryModel, runs: number, seed: number, exhaustive = false): TestOutcome {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -73,6 +78,10 @@ export function runOne(file: string, model: MemoryModel, runs: number, seed: num
   try {
     const test = parseLitmus(text, basename(file));
     const built = buildLitmus(test);
+    if (exhaustive) {
+      const r = exploreLitmus(built, model);
+      return { file, test: r.test, runs: r.runs, reached: r.reached, kept: r.kept, timeouts: 0, states: [...r.states], explored: r.explored, complete: r.complete };
+    }
     const r = runLitmus(built, model, runs, seed);
     return { file, test: r.test, runs: r.runs, reached: r.reached, kept: r.kept, timeouts: r.timeouts, states: [...r.states] };
   } catch (e) {
@@ -84,7 +93,7 @@ export function runOne(file: string, model: MemoryModel, runs: number, seed: num
 
 /** Run every file, on `jobs` worker threads when there is more than one job. */
 async function runAll(files: string[], o: LitmusOptions, workerScript: string | undefined): Promise<TestOutcome[]> {
-  if (o.jobs <= 1 || files.length < 2 || !workerScript) return files.map((f) => runOne(f, o.model, o.runs, o.seed));
+  if (o.jobs <= 1 || files.length < 2 || !workerScript) return files.map((f) => runOne(f, o.model, o.runs, o.seed, o.exhaustive));
   const results: TestOutcome[] = new Array(files.length);
   let next = 0;
   await Promise.all(
@@ -102,7 +111,7 @@ async function runAll(files: string[], o: LitmusOptions, workerScript: string | 
             results[i] = r;
             feed();
           });
-          w.postMessage({ file: files[i], model: o.model, runs: o.runs, seed: o.seed });
+          w.postMessage({ file: files[i], model: o.model, runs: o.runs, seed: o.seed, exhaustive: o.exhaustive });
         };
         w.on('error', reject);
         feed();
@@ -145,7 +154,10 @@ export async function litmusCommand(o: LitmusOptions, workerScript: string | und
     }
     const states = r.states!;
     if (o.json) out(JSON.stringify({ test: r.test, model: o.model, runs: r.runs, reached: r.reached, states: Object.fromEntries(states) }));
-    else {
+    else if (o.exhaustive) {
+      out(`Test ${r.test}: exhaustive, ${r.explored} machine states, ${states.length} final states, condition ${r.reached ? 'reachable' : 'unreachable'}${r.complete ? '' : ' (search stopped at the state bound: incomplete)'}`);
+      for (const [k] of states) out(`  ${k}`);
+    } else {
       out(`Test ${r.test}: ${r.runs} runs, condition reached ${r.reached} times${r.timeouts ? `, ${r.timeouts} runs did not finish` : ''}`);
       for (const [k, n] of [...states].sort((a, b) => b[1] - a[1])) out(`  ${String(n).padStart(7)}  ${k}`);
     }
@@ -179,7 +191,7 @@ export async function litmusCommand(o: LitmusOptions, workerScript: string | und
     if (o.json) {
       out(JSON.stringify({ summary: true, model: o.model, tests: ran, broken, seconds, unsound: unsound.length, allowed: totals.allowed, reached: totals.reached, families: Object.fromEntries(families) }));
     } else {
-      out(`\nSummary (${o.model}, ${o.runs} runs per test, ${ran} tests, ${broken} skipped, ${seconds.toFixed(1)} s):`);
+      out(`\nSummary (${o.model}, ${o.exhaustive ? 'exhaustive' : `${o.runs} runs per test`}, ${ran} tests, ${broken} skipped, ${seconds.toFixed(1)} s):`);
       out(`  ${'family'.padEnd(10)} ${'tests'.padStart(6)} ${'forbidden'.padStart(9)} ${'unsound'.padStart(8)} ${'allowed'.padStart(8)} ${'reached'.padStart(8)} ${'complete'.padStart(9)}`);
       for (const [name, f] of [...families].sort()) out(`  ${name.padEnd(10)} ${String(f.tests).padStart(6)} ${String(f.forbidden).padStart(9)} ${String(f.unsound).padStart(8)} ${String(f.allowed).padStart(8)} ${String(f.reached).padStart(8)} ${pct(f.reached, f.allowed).padStart(9)}`);
       out(`  ${'total'.padEnd(10)} ${String(totals.tests).padStart(6)} ${String(totals.forbidden).padStart(9)} ${String(totals.unsound).padStart(8)} ${String(totals.allowed).padStart(8)} ${String(totals.reached).padStart(8)} ${pct(totals.reached, totals.allowed).padStart(9)}`);

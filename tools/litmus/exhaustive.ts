@@ -1,0 +1,120 @@
+/**
+ * Exhaustive exploration of a litmus test under a memory model: a depth-first search over every
+ * choice the machine can make (which hart moves, and what its issue window does: fetch, or perform
+ * which ready entry), with states remembered so that each is expanded once. Every reachable final
+ * state of the model is found, up to a bound on the number of states.
+ */
+import { Machine } from '../../emulator/machine.js';
+import type { MemoryModel } from '../../emulator/config.js';
+import { type BuiltTest, evalCond, finalState, startHarts, stateKey } from './build.js';
+import type { LitmusResult } from './run.js';
+
+interface HartSnap {
+  x: BigInt64Array;
+  pc: number;
+  state: 'running' | 'wfi';
+  instret: number;
+  traps: number;
+  reservation: number;
+}
+
+export interface ExhaustiveResult extends LitmusResult {
+  /** Distinct machine states expanded. */
+  readonly explored: number;
+  /** False if the state bound stopped the search before it was done. */
+  readonly complete: boolean;
+}
+
+export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 200_000): ExhaustiveResult {
+  const m = new Machine({ harts: built.harts, ramSize: 1 << 20, schedule: { kind: 'rr', quantum: 1 }, seed: 1, memoryModel: model }, { putchar: () => {} });
+  m.load(built.elf, built.test.file);
+  startHarts(built, m);
+  const addrs = [...built.addr.values()];
+  const lo = Math.min(...addrs) - m.ram.base;
+  const hi = Math.max(...addrs) + 8 - m.ram.base;
+
+  const save = () => ({
+    harts: m.harts.map((h): HartSnap => ({ x: h.x.slice(), pc: h.pc, state: h.state, instret: h.instret, traps: h.traps, reservation: h.reservation })),
+    windows: m.windows.map((w) => w.save()),
+    ram: m.ram.bytes.slice(lo, hi),
+  });
+  type Snap = ReturnType<typeof save>;
+  const restore = (s: Snap) => {
+    s.harts.forEach((hs, i) => {
+      const h = m.harts[i]!;
+      h.x.set(hs.x);
+      h.pc = hs.pc;
+      h.state = hs.state;
+      h.instret = hs.instret;
+      h.traps = hs.traps;
+      h.reservation = hs.reservation;
+      // The page of a live reservation must stay watched, so that other harts' stores break it.
+      if (hs.reservation >= 0) m.mem.markReserved(hs.reservation);
+    });
+    s.windows.forEach((ws, i) => m.windows[i]!.restore(ws));
+    m.ram.bytes.set(s.ram, lo);
+  };
+  const key = () =>
+    m.harts.map((h, i) => `${h.pc}/${h.state}/${h.reservation}/${h.x.join(',')}/${m.windows[i]?.key() ?? ''}`).join(';') + '#' + Buffer.from(m.ram.bytes.subarray(lo, hi)).toString('hex');
+
+  /** Every move from the current state: [hart, choice], where choice -2 = one interpreter step. */
+  const moves = (): [number, number][] => {
+    const out: [number, number][] = [];
+    for (const h of m.harts) {
+      if (h.state !== 'running') continue;
+      const w = m.windows[h.id];
+      if (!w) {
+        out.push([h.id, -2]);
+        continue;
+      }
+      const c = w.choices();
+      if (c === 'serial') out.push([h.id, -2]);
+      else for (const o of c) out.push([h.id, o]);
+    }
+    return out;
+  };
+  const apply = (hart: number, choice: number) => {
+    const h = m.harts[hart]!;
+    const w = m.windows[hart];
+    if (choice === -2) {
+      h.run(1);
+      w?.resync();
+    } else h.instret += w!.apply(choice);
+  };
+
+  const states = new Map<string, number>();
+  let reached = 0;
+  let kept = 0;
+  const seen = new Set<string>([key()]);
+  const stack: Snap[] = [save()];
+  let complete = true;
+  while (stack.length) {
+    const snap = stack.pop()!;
+    restore(snap);
+    const options = moves();
+    if (options.length === 0) {
+      // Every hart is back in its final wfi (or stuck): a final state.
+      const s = finalState(built, m);
+      if (built.test.filter && !evalCond(built.test.filter, s, built)) continue;
+      kept++;
+      if (evalCond(built.test.condition, s, built)) reached++;
+      const k = stateKey(built, s);
+      states.set(k, (states.get(k) ?? 0) + 1);
+      continue;
+    }
+    for (const [hart, choice] of options) {
+      restore(snap);
+      apply(hart, choice);
+      const k = key();
+      if (seen.has(k)) continue;
+      if (seen.size >= maxStates) {
+        complete = false;
+        break;
+      }
+      seen.add(k);
+      stack.push(save());
+    }
+    if (!complete) break;
+  }
+  return { test: built.test.name, model, runs: kept, reached, kept, timeouts: complete ? 0 : 1, states, explored: seen.size, complete };
+}
