@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { buildLitmus } from '../../tools/litmus/build.js';
 import { parseLitmus } from '../../tools/litmus/parse.js';
 import { runLitmus } from '../../tools/litmus/run.js';
+import { exploreLitmus } from '../../tools/litmus/exhaustive.js';
 
 const dir = join(__dirname, 'tests');
 const expected = JSON.parse(readFileSync(join(__dirname, 'expected.json'), 'utf8')) as Record<string, { rvwmo: string; rvtso: string }>;
@@ -29,5 +30,16 @@ describe('sc shows none of the relaxed outcomes', () => {
   it.each(['SB', 'MP', 'LB', '2+2W', 'S', 'R', 'SB+rfi-pos'])('%s', (name) => {
     const built = tests.find((t) => t.test.name === name)!;
     expect(runLitmus(built, 'sc', 400, 3).reached).toBe(0);
+  });
+});
+
+describe.each(['sc', 'tso', 'wmo'] as const)('exhaustive exploration under %s', (model) => {
+  it.each(tests.map((t) => [t.test.name, t] as const))('%s: the condition is reachable exactly when the model allows it', (name, built) => {
+    const verdict = model === 'tso' ? expected[name]!.rvtso : expected[name]!.rvwmo;
+    const r = exploreLitmus(built, model);
+    expect(r.complete).toBe(true);
+    // Under sc only the SC outcomes: for these tests, none of the relaxed conditions.
+    const allowed = model === 'sc' ? false : verdict === 'allowed';
+    expect(r.reached > 0, `${model} ${name}: explored ${r.explored} states`).toBe(allowed);
   });
 });
