@@ -6,8 +6,8 @@
  */
 import { Machine } from '../../emulator/machine.js';
 import type { MemoryModel } from '../../emulator/config.js';
-import { type BuiltTest, evalCond, finalState, startHarts, stateKey } from './build.js';
-import type { LitmusResult } from './run.js';
+import { type BuiltTest, startHarts } from './build.js';
+import { type LitmusResult, countFinalState, newTally } from './run.js';
 
 interface HartSnap {
   x: BigInt64Array;
@@ -82,9 +82,7 @@ export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 
     } else h.instret += w!.apply(choice);
   };
 
-  const states = new Map<string, number>();
-  let reached = 0;
-  let kept = 0;
+  const tally = newTally();
   const seen = new Set<string>([key()]);
   const stack: Snap[] = [save()];
   let complete = true;
@@ -94,12 +92,7 @@ export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 
     const options = moves();
     if (options.length === 0) {
       // Every hart is back in its final wfi (or stuck): a final state.
-      const s = finalState(built, m);
-      if (built.test.filter && !evalCond(built.test.filter, s, built)) continue;
-      kept++;
-      if (evalCond(built.test.condition, s, built)) reached++;
-      const k = stateKey(built, s);
-      states.set(k, (states.get(k) ?? 0) + 1);
+      countFinalState(built, m, tally);
       continue;
     }
     for (const [hart, choice] of options) {
@@ -116,5 +109,5 @@ export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 
     }
     if (!complete) break;
   }
-  return { test: built.test.name, model, runs: kept, reached, kept, timeouts: complete ? 0 : 1, states, explored: seen.size, complete };
+  return { test: built.test.name, model, runs: tally.kept, ...tally, timeouts: complete ? 0 : 1, explored: seen.size, complete };
 }

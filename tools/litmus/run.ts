@@ -23,9 +23,7 @@ export interface LitmusResult {
 const STEP_LIMIT = 20_000;
 
 export function runLitmus(built: BuiltTest, model: MemoryModel, runs: number, seedBase = 1): LitmusResult {
-  const states = new Map<string, number>();
-  let reached = 0;
-  let kept = 0;
+  const tally = newTally();
   let timeouts = 0;
   const m = new Machine({ harts: built.harts, ramSize: 1 << 20, schedule: { kind: 'random' }, seed: seedBase, memoryModel: model }, { putchar: () => {} });
   m.load(built.elf, built.test.file);
@@ -37,12 +35,28 @@ export function runLitmus(built: BuiltTest, model: MemoryModel, runs: number, se
       timeouts++;
       continue;
     }
-    const s = finalState(built, m);
-    if (built.test.filter && !evalCond(built.test.filter, s, built)) continue;
-    kept++;
-    if (evalCond(built.test.condition, s, built)) reached++;
-    const key = stateKey(built, s);
-    states.set(key, (states.get(key) ?? 0) + 1);
+    countFinalState(built, m, tally);
   }
-  return { test: built.test.name, model, runs, reached, kept, timeouts, states };
+  return { test: built.test.name, model, runs, ...tally, timeouts };
+}
+
+/** Final states seen so far: the histogram, and how many passed the filter and met the condition. */
+export interface Tally {
+  states: Map<string, number>;
+  reached: number;
+  kept: number;
+}
+
+export function newTally(): Tally {
+  return { states: new Map(), reached: 0, kept: 0 };
+}
+
+/** Adds the machine's final state to the tally, unless the test's filter rejects it. */
+export function countFinalState(built: BuiltTest, m: Machine, tally: Tally): void {
+  const s = finalState(built, m);
+  if (built.test.filter && !evalCond(built.test.filter, s, built)) return;
+  tally.kept++;
+  if (evalCond(built.test.condition, s, built)) tally.reached++;
+  const key = stateKey(built, s);
+  tally.states.set(key, (tally.states.get(key) ?? 0) + 1);
 }
