@@ -123,10 +123,16 @@ export class Machine implements TimeSource {
       this.windowMemory = {
         isPlainRam: (a, size) => mem.isPlainRam(a, size),
         read: (a, size) => mem.readPlain(a, size),
-        write: (h, a, size, v) => mem.writePlain(h, a, size, v),
-        amo: (h, kind, a, size, v) => mem.amo(h, kind, BigInt(a), size, v),
-        loadReserved: (h, a, size) => mem.loadReserved(h, BigInt(a), size),
-        storeConditional: (h, a, size, v) => mem.storeConditional(h, BigInt(a), size, v),
+        write: (h, a, size, v) => {
+          mem.writePlain(h, a, size, v);
+          this.storeSeen(h, a, size);
+        },
+        amo: (h, kind, a, size, v) => {
+          const old = mem.amo(h, kind, BigInt(a), size, v);
+          this.storeSeen(h, a, size);
+          return old;
+        },
+        markReserved: (a) => mem.markReserved(a),
         fetch: (pc) => {
           const page = code.page(pc);
           if (!page || pc % 2 !== 0) return undefined;
@@ -140,6 +146,11 @@ export class Machine implements TimeSource {
         },
       };
     }
+  }
+
+  /** A store by h became visible: other harts' pending LRs on that reservation set lose their reservation. */
+  private storeSeen(h: Hart, addr: number, size: number): void {
+    for (const w of this.windows) if (w.hart !== h) w.breakReservations(addr, size);
   }
 
   private makeWindows(): void {
@@ -164,7 +175,7 @@ export class Machine implements TimeSource {
     let n = 0;
     while (n < budget && h.state === 'running' && !this.stop) {
       w.holdFetch = h.pendingInterrupt() >= 0;
-      if (w.holdFetch && w.empty) break; // the machine takes the interrupt at the next decision
+      if (w.holdFetch && w.allRetired) break; // the machine takes the interrupt at the next decision
       const r = w.step(this.windowRng);
       if (r === 'serial') {
         n += h.run(1);
@@ -380,7 +391,7 @@ export class Machine implements TimeSource {
       observer?.before(h);
       let n = 0;
       const w = this.windows[h.id];
-      if ((!w || w.empty) && h.checkInterrupts()) {
+      if ((!w || w.allRetired) && h.checkInterrupts()) {
         h.traps++;
         n = 1;
         w?.resync();

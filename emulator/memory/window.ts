@@ -1,26 +1,38 @@
 /**
- * The weak memory models (tso, wmo): an out-of-order issue window without speculation, per hart
+ * The weak memory models (tso, wmo): a speculative out-of-order issue window, per hart
  * (docs/memory-model.md explains the model and why it stays inside RVWMO / RVTSO).
  *
  * A hart in tso or wmo mode holds up to WINDOW_SIZE fetched instructions in program order. Each
  * step the hart either fetches the next instruction or performs one window entry that is ready:
  * its source registers are computed by performed earlier entries, and no ordering rule ties it to
- * an earlier unperformed entry. Performed entries retire in order into the register file. Fetch
- * stops behind an unresolved branch or jalr (no speculation). A store becomes visible to every hart
- * at the instant it performs (multi-copy atomicity); before that only its own hart can read it, by
- * forwarding. Instructions with effects beyond registers and main memory (CSRs, system
- * instructions, device accesses, anything that may trap) run through the interpreter when the
- * window is empty, so traps stay precise.
+ * an earlier unperformed entry. Fetch goes on past an unresolved branch along a predicted path;
+ * loads may perform early past unresolved branches and past earlier accesses whose address is not
+ * yet known. A wrong prediction, or an earlier access that turns out to overlap an early load,
+ * squashes the younger entries (nothing that wrote memory: stores never perform speculatively).
+ * Entries retire in order into the register file; a plain store retires once its address and data
+ * are known and stays in the window, as in a store buffer, until it performs. A store becomes
+ * visible to every hart at the instant it performs (multi-copy atomicity); before that only its own
+ * hart can read it, by forwarding. Instructions with effects beyond registers and main memory
+ * (CSRs, system instructions, device accesses, anything that may trap) run through the
+ * interpreter once every entry has retired, so traps stay precise and do not drain stores.
  */
 import { OP_ILLEGAL, OP_NAMES, type CodePage } from '../hart/decode-cache.js';
 import { BRANCH_CONDITIONS, SEMANTICS } from '../hart/semantics.js';
 import type { Hart } from '../hart/hart.js';
 import type { Prng } from '../scheduler.js';
 import type { MemoryModel } from '../config.js';
+import { RESERVATION_SET } from './port.js';
 
 // 16, not 8: litmus harts of 9+ instructions (e.g. LB+data+data-wsi-rfi-addr) need their last store
 // in the window while the first load is still pending.
 export const WINDOW_SIZE = 16;
+
+/** Choices besides performing entry i (0 <= i < WINDOW_SIZE). */
+export const FETCH = -1;
+/** Fetch at the target of the unresolved branch just fetched (predict taken); FETCH predicts not taken. */
+export const FETCH_TAKEN = -3;
+/** FAIL_SC + i: store-conditional i fails now, before its operands are known (always allowed). */
+export const FAIL_SC = 64;
 
 type Kind = 'alu' | 'load' | 'store' | 'amo' | 'lr' | 'sc' | 'branch' | 'jal' | 'jalr' | 'fence' | 'serial';
 
@@ -43,6 +55,8 @@ interface Entry {
   size: number;
   signed: boolean;
   performed: boolean;
+  /** Written to the register file and counted (in order); a retired store may still be unperformed. */
+  retired: boolean;
   result: bigint;
   /** Access address once computed (NaN until then); access kind bits (R/W/I/O). */
   addr: number;
@@ -51,8 +65,9 @@ interface Entry {
   data: bigint | undefined;
   /** Fence: predecessor and successor sets, as pairs (fence.tso has two). */
   fences: [number, number][];
+  /** LR: the reserved address while the reservation holds, else -1. */
+  resv: number;
 }
-
 const LOADS: Record<string, [number, boolean]> = { lb: [1, true], lh: [2, true], lw: [4, true], ld: [8, true], lbu: [1, false], lhu: [2, false], lwu: [4, false] };
 const STORES: Record<string, number> = { sb: 1, sh: 2, sw: 4, sd: 8 };
 const SERIAL = /\bh\.(csrr|mret|sret|wfi|sfenceVma|illegal|fenceI|ecall|ebreak)/;
@@ -111,8 +126,8 @@ export interface WindowMemory {
   /** A store by hart h becomes visible: write it, break other harts' reservations, drop stale decodes. */
   write(h: Hart, addr: number, size: number, value: bigint): void;
   amo(h: Hart, kind: number, addr: number, size: 4 | 8, value: bigint): bigint;
-  loadReserved(h: Hart, addr: number, size: 4 | 8): bigint;
-  storeConditional(h: Hart, addr: number, size: 4 | 8, value: bigint): boolean;
+  /** Keep the page of a reservation watched, so that other harts' stores break it (Hart.reservation). */
+  markReserved(addr: number): void;
   /** The code page and slot for a pc (decoding it if needed), or undefined outside RAM. */
   fetch(pc: number): { page: CodePage; slot: number } | undefined;
 }
@@ -121,73 +136,138 @@ const AMO_KIND: Record<string, number> = { amoswap: 0, amoadd: 1, amoxor: 2, amo
 
 export class Window {
   readonly entries: Entry[] = [];
-  /** pc of the next instruction to fetch, or NaN while fetch waits for a branch or jalr. */
+  /** pc of the next instruction to fetch; NaN while fetch waits for a jalr or for a branch prediction. */
   private fetchPc: number;
+  /** Set when an access that only the interpreter can do reached the head: the next instruction is serial. */
+  private serialNext = false;
   private readonly tso: boolean;
+  private readonly h: Hart;
 
   constructor(
-    private readonly h: Hart,
+    readonly hart: Hart,
     private readonly mem: WindowMemory,
     model: MemoryModel,
   ) {
+    this.h = hart;
     this.tso = model === 'tso';
-    this.fetchPc = h.pc;
+    this.fetchPc = hart.pc;
   }
 
   get empty(): boolean {
     return this.entries.length === 0;
   }
 
+  /**
+   * Has every entry retired? Then the register file and pc are architectural, and the interpreter
+   * may run an instruction or take a trap; retired stores still waiting to perform stay buffered.
+   */
+  get allRetired(): boolean {
+    const n = this.entries.length;
+    return n === 0 || this.entries[n - 1]!.retired;
+  }
+
   /** After the interpreter ran (serial instruction, trap, interrupt), fetch continues at the hart's pc. */
   resync(): void {
     this.fetchPc = this.h.pc;
+    this.serialNext = false;
   }
 
-  /** The value a source register has for entry i: from the youngest earlier writer, or the register file. */
+  /** The value a source register has for entry i: from the youngest earlier unretired writer, or the register file. */
   private operand(i: number, reg: number): bigint | undefined {
     if (reg === 0) return 0n;
     for (let j = i - 1; j >= 0; j--) {
       const e = this.entries[j]!;
+      if (e.retired) break;
       if (e.rd === reg && writesRd(e)) return e.performed ? e.result : undefined;
     }
     return this.h.x[reg]!;
   }
 
-  /** Is fetch possible now, and what does it need? 'serial' means the next instruction needs an empty window. */
-  private fetchState(): 'ok' | 'blocked' | 'serial' {
-    if (Number.isNaN(this.fetchPc) || this.entries.length >= WINDOW_SIZE) return 'blocked';
-    const f = this.mem.fetch(this.fetchPc);
+  /** Can the instruction at pc be fetched into the window? 'serial' means it needs the interpreter. */
+  private fetchState(pc: number): 'ok' | 'blocked' | 'serial' {
+    if (Number.isNaN(pc) || this.entries.length >= WINDOW_SIZE || this.serialNext) return 'blocked';
+    const f = this.mem.fetch(pc);
     if (!f) return 'serial';
     const op = f.page.op[f.slot]!;
     if (op === OP_ILLEGAL || classify(OP_NAMES[op]!) === 'serial') return 'serial';
     return 'ok';
   }
 
-  private fetch(): void {
-    const f = this.mem.fetch(this.fetchPc)!;
+  /** The unresolved conditional branch whose path fetch must predict, if fetch waits on one. */
+  private predicting(): Entry | undefined {
+    if (!Number.isNaN(this.fetchPc)) return undefined;
+    const last = this.entries[this.entries.length - 1];
+    return last && last.kind === 'branch' && !last.performed ? last : undefined;
+  }
+
+  private fetch(pc: number): void {
+    const f = this.mem.fetch(pc)!;
     const { page, slot } = f;
     const op = page.op[slot]!;
     const name = OP_NAMES[op]!;
     const kind = classify(name);
     const aqrl = page.aqrl[slot]!;
     const e: Entry = {
-      pc: this.fetchPc, op, name, kind, len: page.len[slot]!, rd: page.rd[slot]!, rs1: page.rs1[slot]!, rs2: page.rs2[slot]!,
+      pc, op, name, kind, len: page.len[slot]!, rd: page.rd[slot]!, rs1: page.rs1[slot]!, rs2: page.rs2[slot]!,
       imm: page.imm[slot]!, immn: page.immn[slot]!, aq: (aqrl & 2) !== 0, rl: (aqrl & 1) !== 0,
-      size: 0, signed: false, performed: false, result: 0n, addr: NaN, access: 0, data: undefined, fences: [],
+      size: 0, signed: false, performed: false, retired: false, result: 0n, addr: NaN, access: 0, data: undefined, fences: [], resv: -1,
     };
     if (kind === 'load') [e.size, e.signed] = LOADS[name]!;
     else if (kind === 'store') e.size = STORES[name]!;
-    else if (kind === 'amo' || kind === 'lr' || kind === 'sc') e.size = name.includes('.d') ? 8 : 4;
+    else if (kind === 'amo' || kind === 'lr' || kind === 'sc') {
+      e.size = name.includes('.d') ? 8 : 4;
+      e.signed = true;
+    }
     if (kind === 'fence') {
       if (name === 'fence.tso') e.fences = [[R, R | W], [W, W]];
       else if (name === 'pause' || name === 'fence.i') e.fences = [];
       else e.fences = [[(e.immn >> 4) & 15, e.immn & 15]];
     }
     this.entries.push(e);
-    // No speculation: fetch waits for branches and jalr; jal's target is known now.
-    if (kind === 'branch' || kind === 'jalr') this.fetchPc = NaN;
-    else if (kind === 'jal') this.fetchPc = e.pc + e.immn;
-    else this.fetchPc = e.pc + e.len;
+    // jal's target is known now, and a branch to the next instruction needs no prediction (it
+    // still orders later stores: a control dependency is syntactic). Other branches wait for a
+    // prediction (FETCH / FETCH_TAKEN); jalr waits until it performs.
+    if (kind === 'jal') this.fetchPc = pc + e.immn;
+    else if (kind === 'jalr' || (kind === 'branch' && e.immn !== e.len)) this.fetchPc = NaN;
+    else this.fetchPc = pc + e.len;
+  }
+
+  /** Drop entries from index `from` on (never a retired one) and fetch again at pc. */
+  private squash(from: number, pc: number): void {
+    this.entries.length = from;
+    this.fetchPc = pc;
+  }
+
+  /**
+   * Compute what can be computed without a choice: addresses and store data whose registers are
+   * ready. An address that turns out to overlap a later load that already performed (it went
+   * ahead while the address was unknown), or to need the interpreter, squashes that load and
+   * everything after it. A device or faulting access at the head empties the window for the
+   * interpreter: nothing after it has written memory (later stores wait for it).
+   */
+  private settle(): void {
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (e.performed || !isMem(e.kind)) continue;
+      if (Number.isNaN(e.addr) && this.address(i, e)) {
+        const device = (e.access & (I | O)) !== 0;
+        for (let k = i + 1; k < this.entries.length; k++) {
+          const l = this.entries[k]!;
+          if (l.kind === 'load' && l.performed && (device || overlaps(e, l))) {
+            this.squash(k, l.pc);
+            break;
+          }
+        }
+      }
+      if (writes(e.kind) && e.data === undefined) e.data = this.operand(i, e.rs2);
+    }
+    const head = this.entries[0];
+    if (head && isMem(head.kind) && !head.performed && (head.access & (I | O)) !== 0) {
+      this.entries.length = 0;
+      this.h.pc = head.pc;
+      this.fetchPc = head.pc;
+      this.serialNext = true;
+    }
   }
 
   /** Compute the address of a memory entry if its base register is ready. */
@@ -207,21 +287,16 @@ export class Window {
    */
   private ready(i: number): boolean {
     const e = this.entries[i]!;
-    if (e.kind === 'fence') return i === 0; // a fence retires when it is the oldest
+    if (e.kind === 'fence') return i === 0; // a fence performs when it is the oldest
     if (!isMem(e.kind)) {
-      if (e.kind !== 'jal' && this.operand(i, e.rs1) === undefined && usesRs1(e)) return false;
+      if (e.kind !== 'jal' && usesRs1(e) && this.operand(i, e.rs1) === undefined) return false;
       if (usesRs2(e) && this.operand(i, e.rs2) === undefined) return false;
       return true;
     }
-    if (!this.address(i, e)) return false;
-    if (writes(e.kind)) {
-      const d = this.operand(i, e.rs2);
-      if (d === undefined) return false;
-      e.data = d;
-    }
+    if (Number.isNaN(e.addr)) return false;
+    if (writes(e.kind) && e.data === undefined) return false;
     // Device accesses, misaligned or unmapped ones: only as the oldest entry (then the interpreter runs them).
-    const plain = (e.access & (I | O)) === 0;
-    if (!plain && i !== 0) return false;
+    if ((e.access & (I | O)) !== 0) return false;
     for (let j = 0; j < i; j++) {
       const d = this.entries[j]!;
       if (d.performed) continue;
@@ -234,13 +309,25 @@ export class Window {
   private orderedOk(d: Entry, e: Entry, dj: number, ei: number): boolean {
     if (d.kind === 'fence') {
       // Any fence between: d is itself unperformed, so everything it orders is still pending.
-      return !this.fenceOrders(dj, ei, e);
+      return !this.fenceOrders(dj, e);
     }
-    if (!isMem(d.kind)) return true;
-    // An earlier access whose address is unknown, or that may fault or touch a device, blocks every
-    // later access: device accesses are performed in program order with all memory accesses.
-    if (Number.isNaN(d.addr) || (d.access & (I | O)) !== 0) return false;
-    const overlap = d.addr < e.addr + e.size && e.addr < d.addr + d.size;
+    if (!isMem(d.kind)) {
+      // Nothing that writes memory, and no LR (it reserves), goes before an earlier branch or jalr
+      // resolves (ppo 11: a store after a control dependency; and a store must never be undone).
+      return !((d.kind === 'branch' || d.kind === 'jalr') && (writes(e.kind) || e.kind === 'lr'));
+    }
+    // A device access (or one that will fault) stays in program order with every memory access.
+    if ((d.access & (I | O)) !== 0) return false;
+    if (Number.isNaN(d.addr)) {
+      // Address unknown: only a plain load may go first, speculatively (settle() squashes it if the
+      // address turns out to overlap). Every other access waits (ppo 13 for stores, and a write can
+      // never be undone).
+      if (e.kind !== 'load') return false;
+      if (this.tso) return d.kind === 'store';
+      if (d.aq) return false;
+      return !this.fenceBetweenOrders(dj, ei, potentialAccess(d), e);
+    }
+    const overlap = overlaps(d, e);
     if (this.tso) {
       // TSO: only a later load may pass an earlier store (a FIFO store buffer; under Ztso an SC is
       // a release-RCpc store too), reading a plain store's data by forwarding; AMOs are RCsc.
@@ -250,37 +337,35 @@ export class Window {
     }
     // ppo 5, 6, 7: acquire orders everything after it; release waits for everything before it.
     if (d.aq || e.rl) return false;
-    // Same address: a later store or AMO/SC waits (ppo 1); same-address loads stay in order; a later
-    // load may read an earlier plain store's data by forwarding (rfi), but not an AMO's or SC's (ppo 3).
+    // Same address: a later store or AMO/SC waits (ppo 1). A later load or LR may read an earlier
+    // plain store's data by forwarding (rfi), but not an AMO's or SC's (ppo 3); it may pass an
+    // earlier same-address load only by forwarding from a store between them (ppo 2 orders
+    // same-address loads with no store between) - canForward requires such a store.
     if (overlap) {
-      if (writes(e.kind) || e.kind === 'lr') return false; // LR reads memory, never a forwarded store
-      if (reads(d.kind)) return false;
+      if (writes(e.kind)) return false;
       return this.canForward(dj, ei);
     }
-    // LR/SC and AMO pairs: keep SC behind its LR (different addresses are rare; be strict).
-    if ((d.kind === 'lr' && e.kind === 'sc') || (e.kind === 'lr' && d.kind === 'sc')) return false;
-    return !this.fenceBetweenOrders(dj, ei, d, e);
+    return !this.fenceBetweenOrders(dj, ei, d.access, e);
   }
 
   /** Does a fence at index f order some unperformed access before it with access e after it? */
-  private fenceOrders(f: number, ei: number, e: Entry): boolean {
+  private fenceOrders(f: number, e: Entry): boolean {
     const fence = this.entries[f]!;
     for (let j = 0; j < f; j++) {
       const d = this.entries[j]!;
       if (d.performed || !isMem(d.kind)) continue;
-      const dAccess = Number.isNaN(d.addr) ? R | W | I | O : d.access;
+      const dAccess = Number.isNaN(d.addr) ? potentialAccess(d) : d.access;
       for (const [pred, succ] of fence.fences) if (dAccess & pred && e.access & succ) return true;
     }
-    void ei;
     return false;
   }
 
-  /** Is there a fence between d and e that orders them? */
-  private fenceBetweenOrders(dj: number, ei: number, d: Entry, e: Entry): boolean {
+  /** Is there a fence between entries dj and ei that orders an access of kind dAccess with e? */
+  private fenceBetweenOrders(dj: number, ei: number, dAccess: number, e: Entry): boolean {
     for (let f = dj + 1; f < ei; f++) {
       const fence = this.entries[f]!;
       if (fence.kind !== 'fence') continue;
-      for (const [pred, succ] of fence.fences) if (d.access & pred && e.access & succ) return true;
+      for (const [pred, succ] of fence.fences) if (dAccess & pred && e.access & succ) return true;
     }
     return false;
   }
@@ -291,26 +376,64 @@ export class Window {
     // The youngest earlier overlapping access decides.
     for (let j = ei - 1; j >= 0; j--) {
       const s = this.entries[j]!;
-      if (!isMem(s.kind) || Number.isNaN(s.addr)) continue;
-      if (!(s.addr < e.addr + e.size && e.addr < s.addr + s.size)) continue;
+      if (!isMem(s.kind) || Number.isNaN(s.addr) || !overlaps(s, e)) continue;
+      if (s.kind === 'sc' && s.performed && s.result !== 0n) continue; // a failed SC wrote nothing
       if (s.performed) return true; // memory holds it (or newer)
       return s.kind === 'store' && s.data !== undefined && s.addr === e.addr && s.size >= e.size && j >= dj;
     }
     return true;
   }
 
-  /** The value a load reads: forwarded from the youngest earlier unperformed store, else memory. */
+  /** The value a load or LR reads: forwarded from the youngest earlier unperformed store, else memory. */
   private loadValue(i: number, e: Entry): bigint {
+    let v: bigint | undefined;
     for (let j = i - 1; j >= 0; j--) {
       const s = this.entries[j]!;
-      if (s.kind !== 'store' || Number.isNaN(s.addr)) continue;
-      if (!(s.addr < e.addr + e.size && e.addr < s.addr + s.size)) continue;
-      if (s.performed) break;
-      const v = BigInt.asUintN(e.size * 8, s.data!);
-      return e.signed ? BigInt.asIntN(e.size * 8, v) : v;
+      if (s.kind !== 'store' || Number.isNaN(s.addr) || !overlaps(s, e)) continue;
+      if (!s.performed) v = BigInt.asUintN(e.size * 8, s.data!);
+      break;
     }
-    const v = this.mem.read(e.addr, e.size);
+    v ??= this.mem.read(e.addr, e.size);
     return e.signed ? BigInt.asIntN(e.size * 8, v) : v;
+  }
+
+  /** Does an unperformed store before entry i overlap it (then an LR at i read that store's data)? */
+  private readsBufferedStore(i: number): boolean {
+    const e = this.entries[i]!;
+    for (let j = i - 1; j >= 0; j--) {
+      const s = this.entries[j]!;
+      if (s.kind === 'store' && !s.performed && !Number.isNaN(s.addr) && overlaps(s, e)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Another hart's store to [addr, addr+size) became visible: it breaks the reservation of every
+   * LR here on that reservation set - unless the LR read its own hart's store that is still
+   * buffered (that store will come later in the global order, so the other store is no
+   * interference: RVWMO's atomicity axiom counts from the store the LR read).
+   */
+  breakReservations(addr: number, size: number): void {
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (e.kind !== 'lr' || e.resv < 0) continue;
+      const set = e.resv - (e.resv % RESERVATION_SET);
+      if (set < addr + size && addr < set + RESERVATION_SET && !this.readsBufferedStore(i)) e.resv = -1;
+    }
+  }
+
+  /**
+   * The reservation an SC at i pairs with: its nearest earlier LR still in the window (the window
+   * keeps tracking it, see breakReservations), else the hart's (Hart.reservation, tracked by the
+   * memory port once the LR has left the window).
+   */
+  private pairedReservation(i: number): { lr: Entry | undefined; addr: number } {
+    for (let j = i - 1; j >= 0; j--) {
+      const d = this.entries[j]!;
+      if (d.kind === 'sc') return { lr: undefined, addr: -1 }; // an SC in between used it up
+      if (d.kind === 'lr') return { lr: d, addr: d.resv };
+    }
+    return { lr: undefined, addr: this.h.reservation };
   }
 
   private perform(i: number): void {
@@ -322,7 +445,10 @@ export class Window {
         break;
       case 'branch': {
         const taken = condition(e.name)(this.operand(i, e.rs1)!, this.operand(i, e.rs2)!);
-        this.fetchPc = taken ? e.pc + e.immn : e.pc + e.len;
+        const target = taken ? e.pc + e.immn : e.pc + e.len;
+        const next = this.entries[i + 1];
+        if (!next) this.fetchPc = target;
+        else if (next.pc !== target) this.squash(i + 1, target); // mispredicted
         break;
       }
       case 'jal':
@@ -344,11 +470,19 @@ export class Window {
         e.result = this.mem.amo(h, AMO_KIND[e.name.split('.')[0]!]!, e.addr, e.size as 4 | 8, e.data!);
         break;
       case 'lr':
-        e.result = this.mem.loadReserved(h, e.addr, e.size as 4 | 8);
+        e.result = this.loadValue(i, e);
+        e.resv = e.addr;
         break;
-      case 'sc':
-        e.result = this.mem.storeConditional(h, e.addr, e.size as 4 | 8, e.data!) ? 0n : 1n;
+      case 'sc': {
+        // SC succeeds only at its LR's own address (as QEMU and Spike do; the spec allows failing otherwise).
+        const { lr, addr } = this.pairedReservation(i);
+        const ok = addr === e.addr;
+        if (lr) lr.resv = -1;
+        else if (ok) h.reservation = -1; // non-speculative: an SC never performs before earlier branches resolve
+        if (ok) this.mem.write(h, e.addr, e.size, e.data!);
+        e.result = ok ? 0n : 1n;
         break;
+      }
       case 'fence':
       case 'serial':
         break;
@@ -356,24 +490,47 @@ export class Window {
     e.performed = true;
   }
 
-  /** Retire performed entries from the head into the register file; returns how many. */
+  /** May entry i retire (all before it have)? Performed entries can; so can a store or fence waiting to perform. */
+  private canRetire(e: Entry): boolean {
+    if (e.performed) return true;
+    if (e.kind === 'fence') return true;
+    return e.kind === 'store' && !Number.isNaN(e.addr) && (e.access & (I | O)) === 0 && e.data !== undefined;
+  }
+
+  /** Retire entries in order into the register file, and drop performed ones from the head; returns how many retired. */
   private retire(): number {
     let n = 0;
-    while (this.entries.length && this.entries[0]!.performed) {
-      const e = this.entries.shift()!;
-      if (e.rd !== 0 && writesRd(e)) this.h.x[e.rd] = e.result;
-      this.h.pc = this.entries.length ? this.entries[0]!.pc : Number.isNaN(this.fetchPc) ? e.pc + e.len : this.fetchPc;
+    const h = this.h;
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (e.retired) continue;
+      if (!this.canRetire(e)) break;
+      e.retired = true;
+      if (e.rd !== 0 && writesRd(e)) h.x[e.rd] = e.result;
+      if (e.kind === 'sc') {
+        // Every SC ends the reservation, whatever happened to it.
+        h.reservation = -1;
+        for (let j = 0; j < i; j++) if (this.entries[j]!.kind === 'lr') this.entries[j]!.resv = -1;
+      }
       n++;
     }
+    while (this.entries.length && this.entries[0]!.performed && this.entries[0]!.retired) {
+      const e = this.entries.shift()!;
+      // An LR leaving the window hands its reservation to the hart, where the memory port tracks it.
+      if (e.kind === 'lr' && e.resv >= 0) {
+        h.reservation = e.resv;
+        this.mem.markReserved(e.resv);
+      }
+    }
+    // The architectural pc: the first unretired instruction, else the next to fetch.
+    let next: Entry | undefined;
+    for (const e of this.entries) if (!e.retired) { next = e; break; }
+    if (next) h.pc = next.pc;
+    else if (!Number.isNaN(this.fetchPc)) h.pc = this.fetchPc;
     return n;
   }
 
-  /**
-   * One step: fetch or perform, chosen at random among what is possible. Returns 'serial' when the
-   * window is empty and the next instruction must run in the interpreter, 'idle' when nothing can
-   * happen, else the number of instructions retired by this step.
-   */
-  /** Set while an interrupt waits: fetch stops so that the window drains and the interrupt can be taken. */
+  /** Set while an interrupt waits: fetch stops so that every entry retires and the interrupt can be taken. */
   holdFetch = false;
   /**
    * How eagerly this window fetches rather than performs (0..1). Each run draws one from its seed,
@@ -385,79 +542,117 @@ export class Window {
   storeBias = 0.5;
 
   /**
-   * What this window can do now: -1 = fetch, i >= 0 = perform entry i; 'serial' when the next
-   * instruction must run in the interpreter (the window is empty, or a device access reached the
-   * head, which flushes the window); [] when nothing can happen.
+   * What this window can do now: FETCH / FETCH_TAKEN, i >= 0 = perform entry i, FAIL_SC + i;
+   * 'serial' when the next instruction must run in the interpreter (every entry has retired and
+   * the next instruction is a system instruction, or an access only the interpreter can do);
+   * [] when nothing can happen.
    */
   choices(): number[] | 'serial' {
-    // A device access, or one that will fault, at the head: hand it to the interpreter. Nothing
-    // after it has reached memory (later accesses wait for it), so the rest is simply fetched again.
-    const head = this.entries[0];
-    if (head && isMem(head.kind) && !head.performed && this.address(0, head) && (head.access & (I | O)) !== 0) {
-      this.entries.length = 0;
-      this.h.pc = head.pc;
-      this.fetchPc = head.pc;
-      return 'serial';
-    }
     const options: number[] = [];
-    for (let i = 0; i < this.entries.length; i++) if (!this.entries[i]!.performed && this.ready(i)) options.push(i);
-    const fs = this.holdFetch ? 'blocked' : this.fetchState();
-    if (fs === 'ok') options.push(-1);
-    if (options.length === 0 && this.entries.length === 0 && fs === 'serial') return 'serial';
+    for (let i = 0; i < this.entries.length; i++) {
+      const e = this.entries[i]!;
+      if (e.performed) continue;
+      if (this.ready(i)) options.push(i);
+      else if (e.kind === 'sc') options.push(FAIL_SC + i);
+    }
+    if (this.holdFetch) return options;
+    const b = this.predicting();
+    if (b) {
+      // Speculate only while the branch cannot resolve: resolving it first loses no behaviour.
+      if (!this.ready(this.entries.length - 1) && this.entries.length < WINDOW_SIZE) {
+        if (this.fetchState(b.pc + b.len) === 'ok') options.push(FETCH);
+        if (this.fetchState(b.pc + b.immn) === 'ok') options.push(FETCH_TAKEN);
+      }
+      return options;
+    }
+    const fs = this.fetchState(this.fetchPc);
+    if (fs === 'ok') options.push(FETCH);
+    else if ((fs === 'serial' || this.serialNext) && this.allRetired && (this.entries.length === 0 || !this.needsEmpty())) return 'serial';
     return options;
+  }
+
+  /**
+   * Must the next serial instruction wait until every buffered store has performed? Device and
+   * faulting accesses do (they stay in order with memory accesses), and wfi (a sleeping hart
+   * drains nothing); CSR accesses, ecall, mret and traps do not.
+   */
+  private needsEmpty(): boolean {
+    if (this.serialNext) return true;
+    const f = this.mem.fetch(this.fetchPc);
+    return !f || f.page.op[f.slot] === OP_ILLEGAL ? false : OP_NAMES[f.page.op[f.slot]!] === 'wfi';
   }
 
   /** Do one choice from choices(); returns the number of instructions retired. */
   apply(pick: number): number {
-    if (pick < 0) {
-      this.fetch();
+    if (pick === FETCH || pick === FETCH_TAKEN) {
+      const b = this.predicting();
+      this.fetch(!b ? this.fetchPc : pick === FETCH ? b.pc + b.len : b.pc + b.immn);
+      this.settle();
       return 0;
     }
-    // ready() computes addresses and store data as it goes (a restored copy may not have them yet),
-    // and an entry's readiness can depend on earlier entries' data (forwarding): evaluate in order.
-    for (let j = 0; j < pick; j++) if (!this.entries[j]!.performed) this.ready(j);
-    if (!this.ready(pick)) throw new Error(`window entry ${pick} is not ready`);
-    this.perform(pick);
+    if (pick >= FAIL_SC) {
+      const e = this.entries[pick - FAIL_SC]!;
+      if (e.kind !== 'sc' || e.performed) throw new Error(`window entry ${pick - FAIL_SC} is not a pending SC`);
+      e.result = 1n;
+      e.performed = true;
+    } else {
+      if (!this.ready(pick)) throw new Error(`window entry ${pick} is not ready`);
+      this.perform(pick);
+    }
+    this.settle();
     return this.retire();
   }
 
   step(rng: Prng): number | 'serial' | 'idle' {
     const c = this.choices();
     if (c === 'serial') return 'serial';
-    const options = c;
+    let options = c;
+    // An SC failing early is rare in hardware; keep it possible but unlikely.
+    if (options.some((o) => o >= FAIL_SC) && (rng.next32() & 7) !== 0) options = options.filter((o) => o < FAIL_SC);
     if (options.length === 0) return 'idle';
     let pick: number;
-    const canFetch = options[options.length - 1] === -1;
-    if (canFetch) options.pop();
-    if (options.length === 0) pick = -1;
-    else if (canFetch && rng.next32() / 4294967296 < this.fetchBias) pick = -1;
-    else {
-      const stores = options.filter((i) => writes(this.entries[i]!.kind));
-      const others = options.filter((i) => !writes(this.entries[i]!.kind));
+    const fetches = options.filter((o) => o < 0);
+    const performs = options.filter((o) => o >= 0);
+    if (performs.length === 0 || (fetches.length && rng.next32() / 4294967296 < this.fetchBias)) {
+      pick = fetches.length === 1 ? fetches[0]! : fetches[rng.below(fetches.length)]!;
+    } else {
+      const isStore = (o: number) => o < FAIL_SC && writes(this.entries[o]!.kind);
+      const stores = performs.filter(isStore);
+      const others = performs.filter((o) => !isStore(o));
       const storeNow = rng.next32() / 4294967296 < this.storeBias;
       // Only stores could go: like a store buffer that drains when it pleases, they may wait a step.
-      if (others.length === 0 && !storeNow) return 0;
-      const pool = stores.length && others.length ? (storeNow ? stores : others) : options;
+      if (others.length === 0 && !storeNow && fetches.length === 0) return 0;
+      const pool = stores.length && others.length ? (storeNow ? stores : others) : performs;
       pick = pool.length === 1 ? pool[0]! : pool[rng.below(pool.length)]!;
     }
     return this.apply(pick);
   }
 
   /** A copy of the window's state, for exhaustive exploration. */
-  save(): { entries: Entry[]; fetchPc: number } {
-    return { entries: this.entries.map((e) => ({ ...e, fences: e.fences })), fetchPc: this.fetchPc };
+  save(): { entries: Entry[]; fetchPc: number; serialNext: boolean } {
+    return { entries: this.entries.map((e) => ({ ...e })), fetchPc: this.fetchPc, serialNext: this.serialNext };
   }
 
-  restore(s: { entries: Entry[]; fetchPc: number }): void {
+  restore(s: { entries: Entry[]; fetchPc: number; serialNext: boolean }): void {
     this.entries.length = 0;
     for (const e of s.entries) this.entries.push({ ...e });
     this.fetchPc = s.fetchPc;
+    this.serialNext = s.serialNext;
   }
 
   /** A string that identifies the window's state. */
   key(): string {
-    return `${this.fetchPc}|${this.entries.map((e) => `${e.pc}:${e.performed ? 1 : 0}:${e.result}:${e.addr}:${e.data ?? ''}`).join(',')}`;
+    return `${this.fetchPc}|${this.serialNext ? 1 : 0}|${this.entries.map((e) => `${e.pc}:${e.performed ? 1 : 0}${e.retired ? 1 : 0}:${e.result}:${e.addr}:${e.data ?? ''}:${e.resv}`).join(',')}`;
   }
+}
+
+function overlaps(a: Entry, b: Entry): boolean {
+  return a.addr < b.addr + b.size && b.addr < a.addr + a.size;
+}
+
+/** The access bits an access whose address is not known yet may turn out to have. */
+function potentialAccess(d: Entry): number {
+  return (reads(d.kind) ? R | I : 0) | (writes(d.kind) ? W | O : 0);
 }
 
 function writesRd(e: Entry): boolean {
