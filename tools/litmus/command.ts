@@ -145,7 +145,7 @@ export async function litmusCommand(o: LitmusOptions, workerScript: string | und
   let broken = 0;
   const unsound: string[] = [];
   const incomplete: string[] = [];
-  const families = new Map<string, { tests: number; forbidden: number; allowed: number; reached: number; unsound: number }>();
+  const families = new Map<string, { tests: number; forbidden: number; forall: number; allowed: number; reached: number; unsound: number }>();
   for (const r of results) {
     if (r.error) {
       broken++;
@@ -163,7 +163,7 @@ export async function litmusCommand(o: LitmusOptions, workerScript: string | und
     }
     const e = expected?.[r.test!];
     if (!e) continue;
-    const fam = families.get(e.family ?? 'misc') ?? { tests: 0, forbidden: 0, allowed: 0, reached: 0, unsound: 0 };
+    const fam = families.get(e.family ?? 'misc') ?? { tests: 0, forbidden: 0, forall: 0, allowed: 0, reached: 0, unsound: 0 };
     families.set(e.family ?? 'misc', fam);
     fam.tests++;
     const verdict = e[verdictKey];
@@ -174,11 +174,13 @@ export async function litmusCommand(o: LitmusOptions, workerScript: string | und
     } else if (verdict === 'forbidden' && r.reached! > 0) bad = true;
     const allowedStates = herdStates?.[r.test!]?.[verdictKey];
     if (allowedStates) for (const [k] of states) if (!allowedStates.includes(k)) bad = true;
-    if (verdict === 'forbidden') fam.forbidden++;
+    // A forall test states a property of every execution: it can only be unsound, never "reached".
+    if (e.quantifier === 'forall') fam.forall++;
+    else if (verdict === 'forbidden') fam.forbidden++;
     else {
       fam.allowed++;
-      if (e.quantifier !== 'forall' && r.reached! > 0) fam.reached++;
-      else if (e.quantifier !== 'forall') incomplete.push(r.test!);
+      if (r.reached! > 0) fam.reached++;
+      else incomplete.push(r.test!);
     }
     if (bad) {
       fam.unsound++;
@@ -187,15 +189,21 @@ export async function litmusCommand(o: LitmusOptions, workerScript: string | und
   }
   const ran = results.length - broken;
   if (expected) {
-    const totals = [...families.values()].reduce((t, f) => ({ tests: t.tests + f.tests, forbidden: t.forbidden + f.forbidden, allowed: t.allowed + f.allowed, reached: t.reached + f.reached, unsound: t.unsound + f.unsound }), { tests: 0, forbidden: 0, allowed: 0, reached: 0, unsound: 0 });
+    const totals = [...families.values()].reduce(
+      (t, f) => ({ tests: t.tests + f.tests, forbidden: t.forbidden + f.forbidden, forall: t.forall + f.forall, allowed: t.allowed + f.allowed, reached: t.reached + f.reached, unsound: t.unsound + f.unsound }),
+      { tests: 0, forbidden: 0, forall: 0, allowed: 0, reached: 0, unsound: 0 },
+    );
     if (o.json) {
       out(JSON.stringify({ summary: true, model: o.model, tests: ran, broken, seconds, unsound: unsound.length, allowed: totals.allowed, reached: totals.reached, families: Object.fromEntries(families) }));
     } else {
       out(`\nSummary (${o.model}, ${o.exhaustive ? 'exhaustive' : `${o.runs} runs per test`}, ${ran} tests, ${broken} skipped, ${seconds.toFixed(1)} s):`);
-      out(`  ${'family'.padEnd(10)} ${'tests'.padStart(6)} ${'forbidden'.padStart(9)} ${'unsound'.padStart(8)} ${'allowed'.padStart(8)} ${'reached'.padStart(8)} ${'complete'.padStart(9)}`);
-      for (const [name, f] of [...families].sort()) out(`  ${name.padEnd(10)} ${String(f.tests).padStart(6)} ${String(f.forbidden).padStart(9)} ${String(f.unsound).padStart(8)} ${String(f.allowed).padStart(8)} ${String(f.reached).padStart(8)} ${pct(f.reached, f.allowed).padStart(9)}`);
-      out(`  ${'total'.padEnd(10)} ${String(totals.tests).padStart(6)} ${String(totals.forbidden).padStart(9)} ${String(totals.unsound).padStart(8)} ${String(totals.allowed).padStart(8)} ${String(totals.reached).padStart(8)} ${pct(totals.reached, totals.allowed).padStart(9)}`);
+      out(`  ${'family'.padEnd(10)} ${'tests'.padStart(6)} ${'forbidden'.padStart(9)} ${'forall'.padStart(6)} ${'unsound'.padStart(8)} ${'allowed'.padStart(8)} ${'reached'.padStart(8)} ${'complete'.padStart(9)}`);
+      const row = (name: string, f: typeof totals) =>
+        out(`  ${name.padEnd(10)} ${String(f.tests).padStart(6)} ${String(f.forbidden).padStart(9)} ${String(f.forall).padStart(6)} ${String(f.unsound).padStart(8)} ${String(f.allowed).padStart(8)} ${String(f.reached).padStart(8)} ${pct(f.reached, f.allowed).padStart(9)}`);
+      for (const [name, f] of [...families].sort()) row(name, f);
+      row('total', totals);
       if (unsound.length) out(`UNSOUND (${unsound.length}): ${unsound.slice(0, 50).join(', ')}${unsound.length > 50 ? ', ...' : ''}`);
+      if (incomplete.length) out(`allowed but not reached (${incomplete.length}): ${incomplete.slice(0, 50).join(', ')}${incomplete.length > 50 ? ', ...' : ''}`);
     }
   } else if (!o.json) out(`\n${ran} tests, ${broken} skipped, ${seconds.toFixed(1)} s`);
   if (broken) process.stderr.write(`rvsmp: ${broken} broken litmus file${broken === 1 ? '' : 's'} skipped\n`);
