@@ -301,10 +301,10 @@ export class Machine implements TimeSource {
   configHash(): Uint8Array {
     const h = createHash('sha256');
     h.update(this.imageBytes ?? new Uint8Array());
-    const { harts, ramSize, imsicIds, memoryModel, seed } = this.config;
-    // Not the schedule, nor (under sc) the seed: a record replaces them. Under tso/wmo the seed also
-    // drives what each window does, so it must match.
-    h.update(JSON.stringify({ harts, ramSize, imsicIds, memoryModel, ...(memoryModel === 'sc' ? {} : { seed }) }));
+    const { harts, ramSize, imsicIds, memoryModel } = this.config;
+    // Not the schedule, nor the seed: a record replaces the schedule and carries the seed (which
+    // under tso/wmo also drives what each window does).
+    h.update(JSON.stringify({ harts, ramSize, imsicIds, memoryModel }));
     return h.digest();
   }
 

@@ -2,9 +2,10 @@
  * Recording and replaying schedules. A record is the sequence of (hart, steps) the machine actually
  * took, run-length merged, in a small binary file:
  *
- *   "RVSCHED1"  magic                  8 bytes
+ *   "RVSCHED2"  magic                  8 bytes
  *   config      SHA-256 of the image and machine configuration   32 bytes
  *   final       SHA-256 of the final machine state               32 bytes
+ *   seed        the run's seed, as a LEB128 varint (under tso/wmo it drives each hart's issue window)
  *   total       steps, as a LEB128 varint
  *   entries     count varint, then (hart varint, steps varint) per entry
  *
@@ -14,7 +15,9 @@
  */
 import type { Decision, Strategy } from './scheduler.js';
 
-const MAGIC = Buffer.from('RVSCHED1');
+const MAGIC = Buffer.from('RVSCHED2');
+/** Records of the first format (no seed) replay sc runs only; their seed reads as 0. */
+const MAGIC_V1 = Buffer.from('RVSCHED1');
 
 export class ScheduleLog {
   readonly harts: number[] = [];
@@ -49,8 +52,9 @@ function varint(out: number[], v: number): void {
   } while (v > 0);
 }
 
-export function encodeRecord(log: ScheduleLog, configHash: Uint8Array, finalHash: Uint8Array): Uint8Array {
+export function encodeRecord(log: ScheduleLog, configHash: Uint8Array, finalHash: Uint8Array, seed = 0): Uint8Array {
   const body: number[] = [];
+  varint(body, seed >>> 0);
   varint(body, log.total);
   varint(body, log.harts.length);
   for (let i = 0; i < log.harts.length; i++) {
@@ -63,6 +67,7 @@ export function encodeRecord(log: ScheduleLog, configHash: Uint8Array, finalHash
 export interface Record {
   readonly configHash: Uint8Array;
   readonly finalHash: Uint8Array;
+  readonly seed: number;
   readonly total: number;
   readonly harts: readonly number[];
   readonly steps: readonly number[];
@@ -72,7 +77,9 @@ export function decodeRecord(bytes: Uint8Array, name: string): Record {
   const fail = (m: string): never => {
     throw new ReplayError(`${name}: ${m}`);
   };
-  if (bytes.length < 72 || !Buffer.from(bytes.subarray(0, 8)).equals(MAGIC)) fail('not an rvsmp schedule record (bad magic)');
+  const magic = Buffer.from(bytes.subarray(0, 8));
+  const v1 = magic.equals(MAGIC_V1);
+  if (bytes.length < 72 || !(v1 || magic.equals(MAGIC))) fail('not an rvsmp schedule record (bad magic)');
   let pos = 72;
   const read = (): number => {
     let v = 0;
@@ -86,6 +93,8 @@ export function decodeRecord(bytes: Uint8Array, name: string): Record {
       if (mul > 2 ** 56) fail('corrupt varint');
     }
   };
+  const seed = v1 ? 0 : read();
+  if (seed > 0xffffffff) fail(`seed ${seed} out of range`);
   const total = read();
   const count = read();
   const harts: number[] = [];
@@ -95,7 +104,7 @@ export function decodeRecord(bytes: Uint8Array, name: string): Record {
     steps.push(read());
   }
   if (pos !== bytes.length) fail(`${bytes.length - pos} trailing bytes`);
-  return { configHash: bytes.subarray(8, 40), finalHash: bytes.subarray(40, 72), total, harts, steps };
+  return { configHash: bytes.subarray(8, 40), finalHash: bytes.subarray(40, 72), seed, total, harts, steps };
 }
 
 /** A strategy that feeds a record's decisions back. */

@@ -141,7 +141,7 @@ const COMMANDS: Record<string, Command> = {
         const horizon = a['--pct-steps'] !== undefined ? parseCount(a['--pct-steps'], '--pct-steps') : (maxInsns ?? 1_000_000);
         schedule = { kind: 'pct', depth, horizon: Math.max(1, horizon) };
       } else throw new UsageError(`--schedule: unknown strategy "${kind}" (rr, random or pct)`);
-      const memoryModel = (a['--memory-model'] ?? 'sc') as MemoryModel;
+      const memoryModel = (a['--memory-model'] ?? 'wmo') as MemoryModel;
       if (!IMPLEMENTED_MODELS.includes(memoryModel)) throw new UsageError(`--memory-model: unknown model "${memoryModel}" (sc, tso or wmo)`);
       const imsicIds = a['--imsic-ids'] !== undefined ? parseCount(a['--imsic-ids'], '--imsic-ids') : 255;
       if (imsicIds < 63 || imsicIds > 2047 || (imsicIds & 63) !== 63) throw new UsageError('--imsic-ids takes 64k-1 identities between 63 and 2047 (63, 127, 255, ...)');

@@ -94,8 +94,11 @@ export async function runCommand(o: RunOptions): Promise<number> {
       out.length = 0;
     }
   };
+  // A replay runs with the recorded seed (under tso/wmo it drives the issue windows).
+  const recorded = o.replay ? decodeRecord(readRecord(o.replay), o.replay) : undefined;
+  const seed = recorded ? recorded.seed : o.seed;
   const machine = new Machine(
-    { ramSize: o.ramMiB * 1024 * 1024, harts: o.harts, seed: o.seed, schedule: o.schedule, imsicIds: o.imsicIds, memoryModel: o.memoryModel },
+    { ramSize: o.ramMiB * 1024 * 1024, harts: o.harts, seed, schedule: o.schedule, imsicIds: o.imsicIds, memoryModel: o.memoryModel },
     {
       putchar: (b) => {
         out.push(b);
@@ -105,9 +108,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     },
   );
   const image = machine.load(o.image, o.name, o.loadAddr);
-  let recorded: ReturnType<typeof decodeRecord> | undefined;
-  if (o.replay) {
-    recorded = decodeRecord(readRecord(o.replay), o.replay);
+  if (recorded) {
     if (!Buffer.from(recorded.configHash).equals(Buffer.from(machine.configHash()))) {
       throw new ReplayError(`${o.replay} was recorded with another image or machine configuration (harts, RAM); it cannot replay this run`);
     }
@@ -138,7 +139,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   }
   flush();
   if (recorded) machine.checkReplayEnd(recorded.finalHash);
-  if (o.record) writeRecord(o.record, encodeRecord(machine.log!, machine.configHash(), machine.stateHash()));
+  if (o.record) writeRecord(o.record, encodeRecord(machine.log!, machine.configHash(), machine.stateHash(), seed));
   const describe = (h: Hart) => {
     const sym = symbolize(BigInt.asUintN(64, BigInt(h.pc)));
     return `hart ${h.id} at pc 0x${BigInt.asUintN(64, BigInt(h.pc)).toString(16)}${sym ? ` <${sym}>` : ''} in ${['U', 'S', '?', 'M'][h.priv]}-mode, ${h.state === 'wfi' ? 'asleep in wfi' : 'running'}, ${h.instret} instructions`;
@@ -146,7 +147,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const h = machine.harts[0]!;
   const where = () => (machine.harts.length === 1 ? `${describe(h)} retired` : machine.harts.map((x) => `\n  ${describe(x)}`).join(''));
   if (machine.harts.length > 1 && stop.kind === 'exit') {
-    process.stderr.write(`rvsmp: exit ${stop.code} through the ${stop.via} after ${machine.steps} steps (${machine.strategy.describe}, seed ${o.seed}):${where()}\n`);
+    process.stderr.write(`rvsmp: exit ${stop.code} through the ${stop.via} after ${machine.steps} steps (${machine.strategy.describe}, seed ${seed}):${where()}\n`);
   }
   switch (stop.kind) {
     case 'exit':
@@ -156,7 +157,8 @@ export async function runCommand(o: RunOptions): Promise<number> {
       process.stderr.write(`rvsmp: guest asked for a reset (${stop.via}); stopping\n`);
       return 0;
     case 'max-insns':
-      process.stderr.write(`rvsmp: --max-insns ${o.maxInsns} reached: ${where()}\n`);
+      // Under tso/wmo the limit counts machine steps: each fetches, performs or retires in an issue window.
+      process.stderr.write(`rvsmp: --max-insns ${o.maxInsns} reached${machine.windows.length ? ` (machine steps under ${o.memoryModel})` : ''}: ${where()}\n`);
       return EXIT_MAX_INSNS;
     case 'deadlock':
       process.stderr.write(`rvsmp: deadlock: every hart is asleep in wfi with no interrupt that could wake it: ${where()}\n`);

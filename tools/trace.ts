@@ -1,6 +1,8 @@
 /**
- * `rvsmp run --trace`: one line per step: hart, pc, symbol+offset, disassembly, and the register the
- * instruction wrote (or the trap it took).
+ * `rvsmp run --trace`: one line per retired instruction: hart, pc, symbol+offset, disassembly, and
+ * the register the instruction wrote (or the trap it took). Under tso/wmo, where instructions take
+ * effect out of order in each hart's issue window, also one line when a load or store takes effect
+ * in memory (with its address and value) and when speculative instructions are squashed.
  */
 import type { Disassembler, Symbolizer } from '../assembler/disassemble.js';
 import { decode, insnLength } from '../assembler/codec.js';
@@ -8,6 +10,7 @@ import { illegalText } from '../assembler/disassemble.js';
 import { regName } from '../assembler/isa/registers.js';
 import type { Hart } from '../emulator/hart/hart.js';
 import type { Machine, StopReason } from '../emulator/machine.js';
+import type { WindowEvent } from '../emulator/memory/window.js';
 
 const hex = (n: number | bigint) => BigInt.asUintN(64, BigInt(n)).toString(16).padStart(16, '0');
 
@@ -17,6 +20,9 @@ export class Tracer {
   private traps = 0;
   private word = 0;
 
+  private instret = 0;
+  private readonly events: WindowEvent[] = [];
+
   constructor(
     private readonly machine: Machine,
     private readonly dis: Disassembler,
@@ -24,7 +30,37 @@ export class Tracer {
     private readonly print: (line: string) => void,
   ) {}
 
+  /** hart, pc, symbol, instruction word and disassembly: the start of every line. */
+  private prefix(hart: number, pc: number): string {
+    const sym = this.symbolize(BigInt.asUintN(64, BigInt(pc)));
+    const lo = this.machine.bus.peek(pc, 2);
+    const len = lo === undefined ? 2 : insnLength(Number(lo));
+    const w = len === 4 ? this.machine.bus.peek(pc, 4) : lo;
+    const word = w === undefined ? -1 : Number(w);
+    let text: string;
+    if (word < 0) text = '(no instruction: fetch fault)';
+    else {
+      const d = decode(word);
+      text = d ? this.dis.format(d, BigInt(pc)) : illegalText(word);
+    }
+    const hexWord = word < 0 ? '' : (word >>> 0).toString(16).padStart(len * 2, '0');
+    return `hart ${hart}  ${hex(pc)} ${(sym ? `<${sym}>` : '').padEnd(24)} ${hexWord.padStart(8)}  ${text.replace('\t', ' ').padEnd(32)}`;
+  }
+
+  private windowLine(hart: number, ev: WindowEvent): string {
+    if (ev.type === 'squash') return `hart ${hart}  squashed ${ev.count} speculative instruction${ev.count === 1 ? '' : 's'} from ${hex(ev.pc)}`;
+    if (ev.type === 'retire') {
+      const effect = ev.buffered ? 'store buffered' : ev.rd ? `${regName(ev.rd)} = 0x${hex(ev.value!)}` : '';
+      return `${this.prefix(hart, ev.pc)} ${effect}`.trimEnd();
+    }
+    const where = `[0x${ev.addr.toString(16)}]/${ev.size}`;
+    const v = `0x${BigInt.asUintN(ev.size * 8, ev.value).toString(16)}`;
+    const what = ev.kind === 'load' || ev.kind === 'lr' ? `reads ${where} = ${v}` : ev.kind === 'sc' && !ev.ok ? `fails at ${where}` : `writes ${where} = ${v}`;
+    return `hart ${hart}  ${hex(ev.pc)} ${''.padEnd(24)} ${''.padStart(8)}  ${'  (memory)'.padEnd(32)} ${what}`;
+  }
+
   run(maxInsns?: number): StopReason {
+    for (const w of this.machine.windows) w.onEvent = (ev) => this.events.push(ev);
     return this.machine.run(maxInsns, {
       before: (h) => this.before(h),
       after: (h) => this.after(h),
@@ -32,6 +68,8 @@ export class Tracer {
   }
 
   private before(h: Hart): void {
+    this.events.length = 0;
+    this.instret = h.instret;
     this.regs.set(h.x);
     this.pc = h.pc;
     this.traps = h.traps;
@@ -42,6 +80,11 @@ export class Tracer {
   }
 
   private after(h: Hart): void {
+    if (this.machine.windows.length) {
+      // A window step prints what it did; an interpreter step or a trap prints as under sc.
+      for (const ev of this.events) this.print(this.windowLine(h.id, ev));
+      if (this.events.length || (h.traps === this.traps && h.instret === this.instret)) return;
+    }
     const addr = BigInt.asUintN(64, BigInt(this.pc));
     const sym = this.symbolize(addr);
     let text: string;

@@ -34,6 +34,12 @@ export const FETCH_TAKEN = -3;
 /** FAIL_SC + i: store-conditional i fails now, before its operands are known (always allowed). */
 export const FAIL_SC = 64;
 
+/** What a window did, for tracers: an instruction retired, an access took effect, or a squash. */
+export type WindowEvent =
+  | { type: 'retire'; pc: number; rd: number; value: bigint | undefined; buffered: boolean }
+  | { type: 'perform'; pc: number; kind: 'load' | 'store' | 'amo' | 'lr' | 'sc'; addr: number; size: number; value: bigint; ok: boolean }
+  | { type: 'squash'; pc: number; count: number };
+
 type Kind = 'alu' | 'load' | 'store' | 'amo' | 'lr' | 'sc' | 'branch' | 'jal' | 'jalr' | 'fence' | 'serial';
 
 /** Fence ordering bits (pred/succ): I = 8, O = 4, R = 2, W = 1. */
@@ -232,8 +238,12 @@ export class Window {
     else this.fetchPc = pc + e.len;
   }
 
+  /** Set by a tracer: called with what the window does. */
+  onEvent: ((ev: WindowEvent) => void) | undefined;
+
   /** Drop entries from index `from` on (never a retired one) and fetch again at pc. */
   private squash(from: number, pc: number): void {
+    if (this.onEvent && this.entries.length > from) this.onEvent({ type: 'squash', pc: this.entries[from]!.pc, count: this.entries.length - from });
     this.entries.length = from;
     this.fetchPc = pc;
   }
@@ -242,8 +252,8 @@ export class Window {
    * Compute what can be computed without a choice: addresses and store data whose registers are
    * ready. An address that turns out to overlap a later load that already performed (it went
    * ahead while the address was unknown), or to need the interpreter, squashes that load and
-   * everything after it. A device or faulting access at the head empties the window for the
-   * interpreter: nothing after it has written memory (later stores wait for it).
+   * everything after it. (Nothing after an access with an unknown address has written memory:
+   * later stores wait for it.)
    */
   private settle(): void {
     for (let i = 0; i < this.entries.length; i++) {
@@ -261,6 +271,10 @@ export class Window {
       }
       if (writes(e.kind) && e.data === undefined) e.data = this.operand(i, e.rs2);
     }
+  }
+
+  /** A device or faulting access at the head: empty the window so that the interpreter runs it. */
+  private flushHead(): void {
     const head = this.entries[0];
     if (head && isMem(head.kind) && !head.performed && (head.access & (I | O)) !== 0) {
       this.entries.length = 0;
@@ -488,6 +502,10 @@ export class Window {
         break;
     }
     e.performed = true;
+    if (this.onEvent && isMem(e.kind)) {
+      const value = writes(e.kind) ? e.data! : e.result;
+      this.onEvent({ type: 'perform', pc: e.pc, kind: e.kind as 'load', addr: e.addr, size: e.size, value, ok: e.kind !== 'sc' || e.result === 0n });
+    }
   }
 
   /** May entry i retire (all before it have)? Performed entries can; so can a store or fence waiting to perform. */
@@ -507,6 +525,7 @@ export class Window {
       if (!this.canRetire(e)) break;
       e.retired = true;
       if (e.rd !== 0 && writesRd(e)) h.x[e.rd] = e.result;
+      if (this.onEvent) this.onEvent({ type: 'retire', pc: e.pc, rd: writesRd(e) ? e.rd : 0, value: writesRd(e) ? e.result : undefined, buffered: !e.performed && e.kind === 'store' });
       if (e.kind === 'sc') {
         // Every SC ends the reservation, whatever happened to it.
         h.reservation = -1;
@@ -588,6 +607,7 @@ export class Window {
       const b = this.predicting();
       this.fetch(!b ? this.fetchPc : pick === FETCH ? b.pc + b.len : b.pc + b.immn);
       this.settle();
+      this.flushHead();
       return 0;
     }
     if (pick >= FAIL_SC) {
@@ -600,7 +620,9 @@ export class Window {
       this.perform(pick);
     }
     this.settle();
-    return this.retire();
+    const n = this.retire();
+    this.flushHead();
+    return n;
   }
 
   step(rng: Prng): number | 'serial' | 'idle' {

@@ -72,9 +72,17 @@ ${FINISH(0x5555)}`;
   });
 
   it('stops at --max-insns with its own status and says where the hart was', () => {
-    const r = rvsmp(['run', image('spin.elf', `  .globl _start\n_start:\n  nop\nspin:\n  j spin\n`), '--max-insns', '1000']);
+    const spin = image('spin.elf', `  .globl _start\n_start:\n  nop\nspin:\n  j spin\n`);
+    const r = rvsmp(['run', spin, '--max-insns', '1000', '--memory-model', 'sc']);
     expect(r.status).toBe(124);
     expect(r.stderr).toMatch(/--max-insns 1000 reached: hart 0 at pc 0x80000002 <spin> in M-mode, running, 1000 instructions retired/);
+    // Under wmo (the default) a step fetches or performs in the issue window: fewer instructions retire.
+    const w = rvsmp(['run', spin, '--max-insns', '1000']);
+    expect(w.status).toBe(124);
+    const m = /--max-insns 1000 reached \(machine steps under wmo\): hart 0 at pc 0x80000002 <spin> in M-mode, running, (\d+) instructions retired/.exec(w.stderr);
+    expect(m, w.stderr).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(100);
+    expect(Number(m![1])).toBeLessThan(1000);
   });
 
   it('reports a deadlock when the hart sleeps with nothing to wake it', () => {
@@ -90,6 +98,16 @@ ${FINISH(0x5555)}`;
     expect(lines[0]).toMatch(/^hart 0 +0000000080000000 <_start> +451d +li a0,7 +a0 = 0x0000000000000007$/);
     expect(lines[1]).toMatch(/^hart 0 +0000000080000002 <_start\+0x2> +00150593 +add a1,a0,1 +a1 = 0x0000000000000008$/);
     expect(lines.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('--trace under wmo shows retirement, buffered stores, and when each access takes effect', () => {
+    const src = `  .globl _start\n_start:\n  la t0, x\n  li t1, 5\n  sw t1, 0(t0)\n  lw a0, 0(t0)\n${FINISH(0x5555)}\n  .data\n  .balign 8\nx: .word 0\n`;
+    const r = rvsmp(['run', image('trace-wmo.elf', src), '--trace', '--seed', '3']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^hart 0 +[0-9a-f]{16} <_start\+0x[0-9a-f]+> +[0-9a-f]+ +sw t1,0\(t0\) +store buffered$/m);
+    expect(r.stderr).toMatch(/^hart 0 +[0-9a-f]{16} +\(memory\) +writes \[0x8[0-9a-f]+\]\/4 = 0x5$/m);
+    expect(r.stderr).toMatch(/^hart 0 +[0-9a-f]{16} +\(memory\) +reads \[0x8[0-9a-f]+\]\/4 = 0x5$/m);
+    expect(r.stderr).toMatch(/^hart 0 +[0-9a-f]{16} <_start\+0x[0-9a-f]+> +[0-9a-f]+ +lw a0,0\(t0\) +a0 = 0x0000000000000005$/m);
   });
 
   it('runs a raw binary at --load-addr', () => {
