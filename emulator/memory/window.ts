@@ -31,6 +31,8 @@ export const WINDOW_SIZE = 16;
 export const FETCH = -1;
 /** Fetch at the target of the unresolved branch just fetched (predict taken); FETCH predicts not taken. */
 export const FETCH_TAKEN = -3;
+/** Run the next instruction in the interpreter (a system instruction, or one that touches only registers). */
+export const RUN_SERIAL = -4;
 /** FAIL_SC + i: store-conditional i fails now, before its operands are known (always allowed). */
 export const FAIL_SC = 64;
 
@@ -44,6 +46,7 @@ type Kind = 'alu' | 'load' | 'store' | 'amo' | 'lr' | 'sc' | 'branch' | 'jal' | 
 
 /** Fence ordering bits (pred/succ): I = 8, O = 4, R = 2, W = 1. */
 const R = 2, W = 1, I = 8, O = 4;
+const NO_FENCES: [number, number][] = [];
 
 interface Entry {
   pc: number;
@@ -73,6 +76,7 @@ interface Entry {
   fences: [number, number][];
   /** LR: the reserved address while the reservation holds, else -1. */
   resv: number;
+  x: OpInfo;
 }
 const LOADS: Record<string, [number, boolean]> = { lb: [1, true], lh: [2, true], lw: [4, true], ld: [8, true], lbu: [1, false], lhu: [2, false], lwu: [4, false] };
 const STORES: Record<string, number> = { sb: 1, sh: 2, sw: 4, sd: 8 };
@@ -140,6 +144,41 @@ export interface WindowMemory {
 
 const AMO_KIND: Record<string, number> = { amoswap: 0, amoadd: 1, amoxor: 2, amoand: 3, amoor: 4, amomin: 5, amomax: 6, amominu: 7, amomaxu: 8 };
 
+/** What the window needs to know about an opcode, computed once per opcode (fetch is hot). */
+interface OpInfo {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly size: number;
+  readonly signed: boolean;
+  readonly useRs1: boolean;
+  readonly useRs2: boolean;
+  readonly amo: number;
+  readonly compute: Compute | undefined;
+  readonly cond: ((a: bigint, b: bigint) => boolean) | undefined;
+}
+const opInfos: OpInfo[] = [];
+function opInfo(op: number): OpInfo {
+  let x = opInfos[op];
+  if (!x) {
+    const name = OP_NAMES[op]!;
+    const kind = op === OP_ILLEGAL ? 'serial' : classify(name);
+    let size = 0, signed = false;
+    if (kind === 'load') [size, signed] = LOADS[name]!;
+    else if (kind === 'store') size = STORES[name]!;
+    else if (kind === 'amo' || kind === 'lr' || kind === 'sc') [size, signed] = [name.includes('.d') ? 8 : 4, true];
+    x = {
+      name, kind, size, signed,
+      useRs1: !(name === 'lui' || name === 'auipc' || kind === 'jal'),
+      useRs2: kind === 'branch' || (kind === 'alu' && /x\[\$rs2\]/.test(SEMANTICS[name] ?? '')),
+      amo: kind === 'amo' ? AMO_KIND[name.split('.')[0]!]! : -1,
+      compute: kind === 'alu' ? compute(name) : undefined,
+      cond: kind === 'branch' ? condition(name) : undefined,
+    };
+    opInfos[op] = x;
+  }
+  return x;
+}
+
 export class Window {
   readonly entries: Entry[] = [];
   /** pc of the next instruction to fetch; NaN while fetch waits for a jalr or for a branch prediction. */
@@ -195,7 +234,7 @@ export class Window {
     const f = this.mem.fetch(pc);
     if (!f) return 'serial';
     const op = f.page.op[f.slot]!;
-    if (op === OP_ILLEGAL || classify(OP_NAMES[op]!) === 'serial') return 'serial';
+    if (opInfo(op).kind === 'serial') return 'serial';
     return 'ok';
   }
 
@@ -210,20 +249,14 @@ export class Window {
     const f = this.mem.fetch(pc)!;
     const { page, slot } = f;
     const op = page.op[slot]!;
-    const name = OP_NAMES[op]!;
-    const kind = classify(name);
+    const x = opInfo(op);
+    const { name, kind } = x;
     const aqrl = page.aqrl[slot]!;
     const e: Entry = {
       pc, op, name, kind, len: page.len[slot]!, rd: page.rd[slot]!, rs1: page.rs1[slot]!, rs2: page.rs2[slot]!,
       imm: page.imm[slot]!, immn: page.immn[slot]!, aq: (aqrl & 2) !== 0, rl: (aqrl & 1) !== 0,
-      size: 0, signed: false, performed: false, retired: false, result: 0n, addr: NaN, access: 0, data: undefined, fences: [], resv: -1,
+      size: x.size, signed: x.signed, performed: false, retired: false, result: 0n, addr: NaN, access: 0, data: undefined, fences: NO_FENCES, resv: -1, x,
     };
-    if (kind === 'load') [e.size, e.signed] = LOADS[name]!;
-    else if (kind === 'store') e.size = STORES[name]!;
-    else if (kind === 'amo' || kind === 'lr' || kind === 'sc') {
-      e.size = name.includes('.d') ? 8 : 4;
-      e.signed = true;
-    }
     if (kind === 'fence') {
       if (name === 'fence.tso') e.fences = [[R, R | W], [W, W]];
       else if (name === 'pause' || name === 'fence.i') e.fences = [];
@@ -303,8 +336,8 @@ export class Window {
     const e = this.entries[i]!;
     if (e.kind === 'fence') return i === 0; // a fence performs when it is the oldest
     if (!isMem(e.kind)) {
-      if (e.kind !== 'jal' && usesRs1(e) && this.operand(i, e.rs1) === undefined) return false;
-      if (usesRs2(e) && this.operand(i, e.rs2) === undefined) return false;
+      if (e.x.useRs1 && this.operand(i, e.rs1) === undefined) return false;
+      if (e.x.useRs2 && this.operand(i, e.rs2) === undefined) return false;
       return true;
     }
     if (Number.isNaN(e.addr)) return false;
@@ -455,10 +488,10 @@ export class Window {
     const h = this.h;
     switch (e.kind) {
       case 'alu':
-        e.result = compute(e.name)(h, this.operand(i, e.rs1) ?? 0n, this.operand(i, e.rs2) ?? 0n, e.imm, e.pc);
+        e.result = e.x.compute!(h, this.operand(i, e.rs1) ?? 0n, this.operand(i, e.rs2) ?? 0n, e.imm, e.pc);
         break;
       case 'branch': {
-        const taken = condition(e.name)(this.operand(i, e.rs1)!, this.operand(i, e.rs2)!);
+        const taken = e.x.cond!(this.operand(i, e.rs1)!, this.operand(i, e.rs2)!);
         const target = taken ? e.pc + e.immn : e.pc + e.len;
         const next = this.entries[i + 1];
         if (!next) this.fetchPc = target;
@@ -481,7 +514,7 @@ export class Window {
         this.mem.write(h, e.addr, e.size, e.data!);
         break;
       case 'amo':
-        e.result = this.mem.amo(h, AMO_KIND[e.name.split('.')[0]!]!, e.addr, e.size as 4 | 8, e.data!);
+        e.result = this.mem.amo(h, e.x.amo, e.addr, e.size as 4 | 8, e.data!);
         break;
       case 'lr':
         e.result = this.loadValue(i, e);
@@ -560,6 +593,8 @@ export class Window {
    * pending longer, as a lazily drained store buffer does. */
   storeBias = 0.5;
 
+  private readonly options: number[] = [];
+
   /**
    * What this window can do now: FETCH / FETCH_TAKEN, i >= 0 = perform entry i, FAIL_SC + i;
    * 'serial' when the next instruction must run in the interpreter (every entry has retired and
@@ -567,7 +602,14 @@ export class Window {
    * [] when nothing can happen.
    */
   choices(): number[] | 'serial' {
-    const options: number[] = [];
+    // One array reused per call (callers use it at once): the hot loop does not allocate.
+    const options = this.options;
+    options.length = 0;
+    // Nothing in flight but retired stores and the next instruction touches only registers: the
+    // interpreter runs it at full speed. That is the same as fetching and performing it at once,
+    // which loses no behaviour: its operands are all in the register file already.
+    const registerOnly = this.allRetired && !this.serialNext && !this.holdFetch && this.registerOnlyNext();
+    if (registerOnly && this.entries.length === 0) return 'serial';
     for (let i = 0; i < this.entries.length; i++) {
       const e = this.entries[i]!;
       if (e.performed) continue;
@@ -584,10 +626,26 @@ export class Window {
       }
       return options;
     }
+    if (registerOnly) {
+      // Retired stores are still waiting: they may perform first, or the interpreter goes on.
+      options.push(RUN_SERIAL);
+      return options;
+    }
     const fs = this.fetchState(this.fetchPc);
     if (fs === 'ok') options.push(FETCH);
-    else if ((fs === 'serial' || this.serialNext) && this.allRetired && (this.entries.length === 0 || !this.needsEmpty())) return 'serial';
+    else if ((fs === 'serial' || this.serialNext) && this.allRetired) {
+      if (this.entries.length === 0) return 'serial';
+      if (!this.needsEmpty()) options.push(RUN_SERIAL);
+    }
     return options;
+  }
+
+  private registerOnlyNext(): boolean {
+    if (Number.isNaN(this.fetchPc)) return false;
+    const f = this.mem.fetch(this.fetchPc);
+    if (!f) return false;
+    const k = opInfo(f.page.op[f.slot]!).kind;
+    return k === 'alu' || k === 'branch' || k === 'jal' || k === 'jalr';
   }
 
   /**
@@ -606,11 +664,7 @@ export class Window {
     if (pick === FETCH || pick === FETCH_TAKEN) {
       const b = this.predicting();
       this.fetch(!b ? this.fetchPc : pick === FETCH ? b.pc + b.len : b.pc + b.immn);
-      this.settle();
-      this.flushHead();
-      return 0;
-    }
-    if (pick >= FAIL_SC) {
+    } else if (pick >= FAIL_SC) {
       const e = this.entries[pick - FAIL_SC]!;
       if (e.kind !== 'sc' || e.performed) throw new Error(`window entry ${pick - FAIL_SC} is not a pending SC`);
       e.result = 1n;
@@ -628,26 +682,35 @@ export class Window {
   step(rng: Prng): number | 'serial' | 'idle' {
     const c = this.choices();
     if (c === 'serial') return 'serial';
-    let options = c;
-    // An SC failing early is rare in hardware; keep it possible but unlikely.
-    if (options.some((o) => o >= FAIL_SC) && (rng.next32() & 7) !== 0) options = options.filter((o) => o < FAIL_SC);
-    if (options.length === 0) return 'idle';
-    let pick: number;
-    const fetches = options.filter((o) => o < 0);
-    const performs = options.filter((o) => o >= 0);
-    if (performs.length === 0 || (fetches.length && rng.next32() / 4294967296 < this.fetchBias)) {
-      pick = fetches.length === 1 ? fetches[0]! : fetches[rng.below(fetches.length)]!;
-    } else {
-      const isStore = (o: number) => o < FAIL_SC && writes(this.entries[o]!.kind);
-      const stores = performs.filter(isStore);
-      const others = performs.filter((o) => !isStore(o));
+    // Running the next instruction in the interpreter counts as a fetch below.
+    // Count the kinds of choice without allocating: fetches, stores to perform, other performs,
+    // and early SC failures (rare in hardware: considered one step in eight).
+    let fetches = 0, stores = 0, others = 0, fails = 0;
+    for (const o of c) {
+      if (o < 0) fetches++;
+      else if (o >= FAIL_SC) fails++;
+      else if (writes(this.entries[o]!.kind)) stores++;
+      else others++;
+    }
+    if (fails && (rng.next32() & 7) === 0) others += fails;
+    else fails = 0;
+    const performs = stores + others;
+    if (fetches + performs === 0) return 'idle';
+    let want: 'fetch' | 'store' | 'other';
+    if (performs === 0 || (fetches && rng.next32() / 4294967296 < this.fetchBias)) want = 'fetch';
+    else {
       const storeNow = rng.next32() / 4294967296 < this.storeBias;
       // Only stores could go: like a store buffer that drains when it pleases, they may wait a step.
-      if (others.length === 0 && !storeNow && fetches.length === 0) return 0;
-      const pool = stores.length && others.length ? (storeNow ? stores : others) : performs;
-      pick = pool.length === 1 ? pool[0]! : pool[rng.below(pool.length)]!;
+      if (others === 0 && !storeNow && fetches === 0) return 0;
+      want = stores && others ? (storeNow ? 'store' : 'other') : stores ? 'store' : 'other';
     }
-    return this.apply(pick);
+    const n = want === 'fetch' ? fetches : want === 'store' ? stores : others;
+    let k = n === 1 ? 0 : rng.below(n);
+    for (const o of c) {
+      const kind = o < 0 ? 'fetch' : o >= FAIL_SC ? (fails ? 'other' : 'none') : writes(this.entries[o]!.kind) ? 'store' : 'other';
+      if (kind === want && k-- === 0) return o === RUN_SERIAL ? 'serial' : this.apply(o);
+    }
+    throw new Error('window step: no choice picked');
   }
 
   /** A copy of the window's state, for exhaustive exploration. */
@@ -679,12 +742,4 @@ function potentialAccess(d: Entry): number {
 
 function writesRd(e: Entry): boolean {
   return e.kind === 'alu' || e.kind === 'load' || e.kind === 'amo' || e.kind === 'lr' || e.kind === 'sc' || e.kind === 'jal' || e.kind === 'jalr';
-}
-
-function usesRs1(e: Entry): boolean {
-  return !(e.name === 'lui' || e.name === 'auipc' || e.kind === 'jal');
-}
-
-function usesRs2(e: Entry): boolean {
-  return e.kind === 'branch' || (e.kind === 'alu' && /x\[\$rs2\]/.test(SEMANTICS[e.name] ?? ''));
 }

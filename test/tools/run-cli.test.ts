@@ -76,13 +76,14 @@ ${FINISH(0x5555)}`;
     const r = rvsmp(['run', spin, '--max-insns', '1000', '--memory-model', 'sc']);
     expect(r.status).toBe(124);
     expect(r.stderr).toMatch(/--max-insns 1000 reached: hart 0 at pc 0x80000002 <spin> in M-mode, running, 1000 instructions retired/);
-    // Under wmo (the default) a step fetches or performs in the issue window: fewer instructions retire.
+    // Under wmo (the default) a step fetches or performs in the issue window, or runs a register-only
+    // instruction in the interpreter: at most one instruction retires per step here.
     const w = rvsmp(['run', spin, '--max-insns', '1000']);
     expect(w.status).toBe(124);
     const m = /--max-insns 1000 reached \(machine steps under wmo\): hart 0 at pc 0x80000002 <spin> in M-mode, running, (\d+) instructions retired/.exec(w.stderr);
     expect(m, w.stderr).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThan(100);
-    expect(Number(m![1])).toBeLessThan(1000);
+    expect(Number(m![1])).toBeLessThanOrEqual(1000);
   });
 
   it('reports a deadlock when the hart sleeps with nothing to wake it', () => {

@@ -19,10 +19,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 const shared = process.env.RVSMP_SHARED ?? join(root, '..', 'shared');
 const scale = process.env.BENCH_SCALE ?? '5';
 
-function timed(cmd: string, args: string[]): { seconds: number; stdout: string; status: number | null } {
+function timed(cmd: string, args: string[]): { seconds: number; stdout: string; stderr: string; status: number | null } {
   const t = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, timeout: 30 * 60_000 });
-  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, stdout: r.stdout ?? '', status: r.status };
+  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, stdout: r.stdout ?? "", stderr: r.stderr ?? "", status: r.status };
 }
 
 /** Spin-heavy SMP ROM: every hart takes an amoswap spinlock, bumps a shared counter, releases, forever. */
@@ -82,7 +82,7 @@ function main(): void {
   console.log(`benchmark: ../shared/bench at SCALE=${scale}, node ${process.version}`);
   for (const [image, machine] of [['bench-virt.elf', 'virt'], ['bench-htif.elf', 'spike']] as const) {
     const elf = join(out, image);
-    const ours = timed(process.execPath, [cli, 'run', elf]);
+    const ours = timed(process.execPath, [cli, 'run', '--memory-model', 'sc', elf]);
     const line = ours.stdout.split('\n').find((l) => l.startsWith('bench:')) ?? '(no checksum line)';
     const instret = Number(/instret=(\d+)/.exec(line)?.[1] ?? NaN);
     const mips = instret / ours.seconds / 1e6;
@@ -97,6 +97,11 @@ function main(): void {
       const sum = (l: string) => /checksum=(0x[0-9a-f]+)/.exec(l)?.[1];
       console.log(`  checksums ${sum(line) === sum(qline) ? 'agree' : 'DIFFER'}`);
     }
+    // The same program under wmo, for a fixed number of machine steps (the whole run would take minutes).
+    const wmoSteps = Number(process.env.BENCH_WMO_STEPS ?? 20_000_000);
+    const w = timed(process.execPath, [cli, 'run', '--memory-model', 'wmo', '--max-insns', String(wmoSteps), elf]);
+    const retired = Number(/(\d+) instructions retired/.exec(w.stderr)?.[1] ?? NaN);
+    console.log(`  rvsmp : wmo, ${wmoSteps.toLocaleString('en')} steps: ${retired.toLocaleString('en')} instructions retired in ${w.seconds.toFixed(2)} s, ${(retired / w.seconds / 1e6).toFixed(2)} MIPS`);
   }
 }
 

@@ -5,6 +5,7 @@
  * state of the model is found, up to a bound on the number of states.
  */
 import { Machine } from '../../emulator/machine.js';
+import { RUN_SERIAL } from '../../emulator/memory/window.js';
 import type { MemoryModel } from '../../emulator/config.js';
 import { type BuiltTest, startHarts } from './build.js';
 import { type LitmusResult, countFinalState, newTally } from './run.js';
@@ -69,7 +70,7 @@ export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 
       }
       const c = w.choices();
       if (c === 'serial') out.push([h.id, -2]);
-      else for (const o of c) out.push([h.id, o]);
+      else for (const o of c) out.push([h.id, o === RUN_SERIAL ? -2 : o]);
     }
     return out;
   };
