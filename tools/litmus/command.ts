@@ -203,7 +203,7 @@ export async function litmusCommand(o: LitmusOptions, workerScript: string | und
       for (const [name, f] of [...families].sort()) row(name, f);
       row('total', totals);
       if (unsound.length) out(`UNSOUND (${unsound.length}): ${unsound.slice(0, 50).join(', ')}${unsound.length > 50 ? ', ...' : ''}`);
-      if (incomplete.length) out(`allowed but not reached (${incomplete.length}): ${incomplete.slice(0, 50).join(', ')}${incomplete.length > 50 ? ', ...' : ''}`);
+      if (incomplete.length && o.model !== 'sc') out(`allowed but not reached (${incomplete.length}): ${incomplete.slice(0, 50).join(', ')}${incomplete.length > 50 ? ', ...' : ''}`);
     }
   } else if (!o.json) out(`\n${ran} tests, ${broken} skipped, ${seconds.toFixed(1)} s`);
   if (broken) process.stderr.write(`rvsmp: ${broken} broken litmus file${broken === 1 ? '' : 's'} skipped\n`);
