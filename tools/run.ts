@@ -29,7 +29,14 @@ function writeRecord(path: string, bytes: Uint8Array): void {
 
 export const RUN_USAGE =
   'rvsmp run <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--quantum Q] [--pct-depth D] [--pct-steps K]\n' +
-  '                  [--memory-model sc|tso|wmo] [--record FILE | --replay FILE] [--machine virt] [--imsic-ids N] [--max-insns N] [--trace] [--ram MiB] [--load-addr ADDR]';
+  '                  [--memory-model sc|tso|wmo] [--record FILE | --replay FILE] [--machine virt] [--imsic-ids N] [--max-insns N] [--trace] [--ram MiB] [--load-addr ADDR]\n' +
+  '\n' +
+  '  --memory-model    wmo (RVWMO, the default), tso (RVTSO) or sc (sequential consistency, fastest)\n' +
+  '  --seed S          drives the schedule and, under tso/wmo, every reordering; the same seed replays the run\n' +
+  '  --record FILE     write the schedule taken (with the seed); --replay FILE runs it again exactly\n' +
+  '  --max-insns N     stop after N machine steps (under sc one instruction each; under tso/wmo a step fetches,\n' +
+  '                    performs or retires in a hart\'s issue window); exit status 124\n' +
+  '  --trace           print every retired instruction (and under tso/wmo when each access takes effect)';
 
 /** Exit status when --max-insns runs out (distinct from any guest status we pass through). */
 export const EXIT_MAX_INSNS = 124;
