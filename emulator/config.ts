@@ -6,6 +6,8 @@
 // prettier-ignore
 export const VIRT = {
   TEST_FINISHER: { base: 0x0010_0000, size: 0x1000 },
+  /** rvsmp's guest event device (not in QEMU): a 256-byte page per hart, in a hole of virt's map. */
+  GUEST_EVENTS:  0x0011_0000,
   CLINT:         { base: 0x0200_0000, size: 0x1_0000 },
   UART0:         { base: 0x1000_0000, size: 0x100 },
   /** AIA IMSIC interrupt files, one 4 KiB page per hart (virt,aia=aplic-imsic; platform.md 2.3). */

@@ -14,6 +14,7 @@ import { Clint, type TimeSource } from './devices/clint.js';
 import { Htif } from './devices/htif.js';
 import { ImsicFile, ImsicPages } from './devices/imsic.js';
 import { type ExitRequest, TestFinisher } from './devices/test-finisher.js';
+import { GuestEvents, type GuestEventReport } from './devices/guest-events.js';
 import { Uart16550 } from './devices/uart16550.js';
 import { Hart } from './hart/hart.js';
 import { MIP } from './interrupts.js';
@@ -28,13 +29,22 @@ import { isElf, readElf } from '../assembler/elf/reader.js';
 
 export type StopReason =
   | { kind: 'exit'; code: number; via: string }
+  | { kind: 'guest-event'; event: GuestEvent }
   | { kind: 'reset'; via: string }
   | { kind: 'max-insns' }
   | { kind: 'deadlock' };
 
+/** A report through the guest event device, with where and when the machine saw it. */
+export interface GuestEvent extends GuestEventReport {
+  readonly pc: number;
+  readonly step: number;
+}
+
 export interface MachineIo {
   /** A byte the guest wrote to the console (UART or HTIF). */
   putchar(byte: number): void;
+  /** The guest reported an event (guest/lib/events.ts); return true to stop the machine there. */
+  guestEvent?(e: GuestEvent): boolean | void;
   /** A guest error worth telling the user about (an unknown HTIF command, ...). */
   guestError?(message: string): void;
 }
@@ -70,7 +80,8 @@ export class Machine implements TimeSource {
   /** Machine steps so far: the time base. */
   steps = 0;
   private mtimeOffset = 0n;
-  private stop: ExitRequest | undefined;
+  private stop: ExitRequest | { kind: 'guest-event'; event: GuestEvent } | undefined;
+  readonly guestEvents: GuestEvents;
   private running: Hart | undefined;
   strategy: Strategy;
   /** tso/wmo: each hart's issue window, and the PRNG that picks what a window does each step. */
@@ -111,6 +122,12 @@ export class Machine implements TimeSource {
     const onExit = (r: ExitRequest) => this.requestStop(r);
     const guestError = (m: string) => this.io.guestError?.(m);
     this.bus.map(VIRT.TEST_FINISHER.base, new TestFinisher(onExit, guestError));
+    this.guestEvents = new GuestEvents(n, (r) => {
+      const h = this.running;
+      const e: GuestEvent = { ...r, pc: h ? h.pc : 0, step: this.steps + (h?.inRun ?? 0) };
+      if (this.io.guestEvent?.(e)) this.stop ??= { kind: 'guest-event', event: e };
+    });
+    this.bus.map(VIRT.GUEST_EVENTS, this.guestEvents);
     this.bus.map(VIRT.CLINT.base, this.clint);
     this.bus.map(VIRT.UART0.base, this.uart);
     this.bus.map(VIRT.IMSIC_M, new ImsicPages('imsic-m', this.imsic.map((f) => f.m)));
@@ -247,6 +264,7 @@ export class Machine implements TimeSource {
       f.s.reset();
     }
     this.clint.reset();
+    this.guestEvents.reset();
     this.steps = 0;
     this.mtimeOffset = 0n;
     this.stop = undefined;
@@ -366,7 +384,10 @@ export class Machine implements TimeSource {
       clintVersion = this.clint.version;
     };
     for (;;) {
-      if (this.stop) return this.stop.kind === 'exit' ? { kind: 'exit', code: this.stop.code, via: this.stop.via } : { kind: 'reset', via: this.stop.via };
+      if (this.stop) {
+        const s = this.stop;
+        return s.kind === 'exit' ? { kind: 'exit', code: s.code, via: s.via } : s.kind === 'reset' ? { kind: 'reset', via: s.via } : { kind: 'guest-event', event: s.event };
+      }
       const left = maxInsns - used;
       if (left <= 0) return { kind: 'max-insns' };
       if (clintVersion !== this.clint.version) refreshDeadline();

@@ -2,8 +2,11 @@
 import { Machine, type StopReason } from '../emulator/machine.js';
 import { Disassembler } from '../assembler/disassemble.js';
 import { makeSymbolizer } from '../assembler/symbolize.js';
+import type { Symbolizer } from '../assembler/disassemble.js';
 import { writeSync } from 'node:fs';
 import { Tracer } from './trace.js';
+import { describeEvent } from './events.js';
+import { GUEST_EVENT } from '../emulator/devices/guest-events.js';
 import type { Hart } from '../emulator/hart/hart.js';
 import type { ScheduleConfig } from '../emulator/scheduler.js';
 import type { MemoryModel } from '../emulator/config.js';
@@ -101,6 +104,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
       out.length = 0;
     }
   };
+  let symbolizeEvent: Symbolizer | undefined;
   // A replay runs with the recorded seed (under tso/wmo it drives the issue windows).
   const recorded = o.replay ? decodeRecord(readRecord(o.replay), o.replay) : undefined;
   const seed = recorded ? recorded.seed : o.seed;
@@ -112,6 +116,9 @@ export async function runCommand(o: RunOptions): Promise<number> {
         if (b === 10 || out.length >= 4096) flush();
       },
       guestError: (m) => process.stderr.write(`rvsmp: guest error: ${m}\n`),
+      guestEvent: (e) => {
+        if (e.kind !== GUEST_EVENT.CALL && e.kind !== GUEST_EVENT.DONE) process.stderr.write(`rvsmp: guest ${describeEvent(e, symbolizeEvent)}\n`);
+      },
     },
   );
   const image = machine.load(o.image, o.name, o.loadAddr);
@@ -122,7 +129,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     machine.replay(new Replayer(recorded));
   }
   if (o.record) machine.record();
-  const symbolize = makeSymbolizer(image.symbols.filter((s) => s.name && s.type !== 3 && s.type !== 4).map((s) => ({ name: s.name, value: s.value, global: s.bind === 1 })));
+  const symbolize = (symbolizeEvent = makeSymbolizer(image.symbols.filter((s) => s.name && s.type !== 3 && s.type !== 4).map((s) => ({ name: s.name, value: s.value, global: s.bind === 1 }))));
   const tracer = o.trace
     ? new Tracer(machine, new Disassembler(symbolize), symbolize, (line) => {
         flush();
@@ -167,6 +174,8 @@ export async function runCommand(o: RunOptions): Promise<number> {
       // Under tso/wmo the limit counts machine steps: each fetches, performs or retires in an issue window.
       process.stderr.write(`rvsmp: --max-insns ${o.maxInsns} reached${machine.windows.length ? ` (machine steps under ${o.memoryModel})` : ''}: ${where()}\n`);
       return EXIT_MAX_INSNS;
+    case 'guest-event':
+      return 1; // not asked for: rvsmp run never stops at an event
     case 'deadlock':
       process.stderr.write(`rvsmp: deadlock: every hart is asleep in wfi with no interrupt that could wake it: ${where()}\n`);
       return EXIT_DEADLOCK;
