@@ -430,6 +430,11 @@ export class Machine implements TimeSource {
     }
   }
 
+  /** Go on after a stop at a guest event (the caller may first change the strategy). */
+  resumeAfterEvent(): void {
+    if (this.stop?.kind === 'guest-event') this.stop = undefined;
+  }
+
   /** After a replay: check that the run used the whole record and ended in the recorded state. */
   checkReplayEnd(finalHash: Uint8Array): void {
     if (!(this.strategy instanceof Replayer)) return;

@@ -1,0 +1,123 @@
+/**
+ * One schedule of a race scenario: run the guest image from a seed until it passes, or a symptom
+ * shows. The seed picks the schedule (PCT with a depth drawn from the seed, which finds the long
+ * stalls these races need) and, under tso/wmo, every reordering. Everything is a pure function of
+ * (image, harts, model, seed), so `rvsmp race ... --seed S` replays a failure exactly.
+ *
+ * PCT starves harts on purpose, and these guests spin: a bounded wait that runs out (SPIN), or a
+ * run that has not finished after FAIR_AFTER steps, is only a suspicion under PCT. The run then
+ * goes on under a fair round-robin schedule: if the same wait runs out again, the lock is never
+ * going to be released (a perma-spin); if the run still does not finish, it hangs.
+ */
+import { Machine, type GuestEvent } from '../../emulator/machine.js';
+import type { MemoryModel } from '../../emulator/config.js';
+import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
+import { makeStrategy, Prng, type ScheduleConfig } from '../../emulator/scheduler.js';
+import { STALL_POINTS } from '../../guest/lib/kernel.js';
+
+export interface ScheduleResult {
+  readonly failed: boolean;
+  /** What was seen: a guest event, a hang, a deadlock, or a guest exit with a failure code. */
+  readonly symptom: string;
+  readonly event: GuestEvent | undefined;
+  /** Machine steps when the symptom showed (or the run ended). */
+  readonly steps: number;
+}
+
+/** Upper bound on steps for one schedule; a run that needs more is a hang (an endless walk, say). */
+export const MAX_STEPS = 20_000_000;
+/** Steps under the seed's schedule before the run goes on under a fair one. */
+export const FAIR_AFTER = 2_000_000;
+
+/** The seed's schedule: PCT (depths 1..4) or a fair uniform random one, in turn. */
+export function scheduleFor(seed: number): ScheduleConfig {
+  if (seed % 2 === 0) return { kind: 'random' };
+  const depth = 1 + ((seed >> 1) % 4);
+  const horizon = [20_000, 60_000, 200_000][Math.floor(seed / 8) % 3]!;
+  return { kind: 'pct', depth, horizon };
+}
+
+/**
+ * The seed's injected delays: each stall point of the guest (Kernel.stall_point) gets, with
+ * probability 1/2, a delay of 10 to ~3,000 loop turns, else none.
+ */
+export function injectDelays(m: Machine, symbols: readonly { name: string; value: bigint }[], seed: number): void {
+  const table = symbols.find((s) => s.name === 'stall_delays');
+  if (!table) return;
+  const rng = new Prng((seed ^ 0x57a11) >>> 0);
+  for (let i = 0; i < STALL_POINTS; i++) {
+    const delay = rng.below(2) === 0 ? 0 : Math.floor(10 ** (1 + (rng.below(2500) / 1000)));
+    m.ram.write(Number(table.value) - m.ram.base + 4 * i, 4, BigInt(delay));
+  }
+}
+
+export function runSchedule(elf: Uint8Array, harts: number, model: MemoryModel, seed: number, maxSteps = MAX_STEPS): ScheduleResult {
+  let suspect: GuestEvent | undefined;
+  let failure: GuestEvent | undefined;
+  const m = new Machine(
+    { harts, memoryModel: model, seed, schedule: scheduleFor(seed) },
+    {
+      putchar: () => {},
+      guestEvent: (e) => {
+        if (e.kind === GUEST_EVENT.CALL || e.kind === GUEST_EVENT.DONE) return false;
+        if (e.kind === GUEST_EVENT.SPIN) {
+          if (!suspect) {
+            suspect = e;
+            return true; // switch to a fair schedule, then see whether it happens again
+          }
+          if (e.hart !== suspect.hart || e.args[0] !== suspect.args[0]) return false;
+        }
+        failure = e;
+        return true;
+      },
+    },
+  );
+  const image = m.load(elf, 'guest');
+  injectDelays(m, image.symbols, seed);
+  let stop = m.run(Math.min(FAIR_AFTER, maxSteps));
+  if ((stop.kind === 'guest-event' || stop.kind === 'max-insns') && !failure && m.steps < maxSteps) {
+    m.strategy = makeStrategy({ kind: 'rr', quantum: 100 }, seed, harts);
+    m.resumeAfterEvent();
+    stop = m.run(maxSteps);
+  }
+  if (failure) return { failed: true, symptom: symptomOf(failure), event: failure, steps: failure.step };
+  switch (stop.kind) {
+    case 'exit':
+      return stop.code === 0 ? { failed: false, symptom: 'pass', event: undefined, steps: m.steps } : { failed: true, symptom: `guest exit code ${stop.code} (${stop.via})`, event: undefined, steps: m.steps };
+    case 'max-insns':
+      return { failed: true, symptom: `hang: no exit within ${maxSteps.toLocaleString('en')} steps (${where(m)})`, event: undefined, steps: m.steps };
+    case 'deadlock':
+      return { failed: true, symptom: 'deadlock: every hart asleep, nothing to wake them', event: undefined, steps: m.steps };
+    default:
+      return { failed: true, symptom: `stopped: ${stop.kind}`, event: undefined, steps: m.steps };
+  }
+}
+
+/** The symptom a failing event names, in the scenario's words. */
+export function symptomOf(e: GuestEvent): string {
+  switch (e.kind) {
+    case GUEST_EVENT.WARN:
+      return BigInt.asIntN(64, e.args[0]) < 0n ? `WARN refs<0 (refs ${BigInt.asIntN(64, e.args[0])})` : 'WARN';
+    case GUEST_EVENT.BUG:
+      return 'BUG';
+    case GUEST_EVENT.LIST_CORRUPTION:
+      return 'list corruption';
+    case GUEST_EVENT.SPIN:
+      return 'perma-spin (a bounded wait ran out twice, the second time under a fair schedule)';
+    case GUEST_EVENT.CHECK:
+      return e.args[0] === 1n ? 'lost or doubled call' : e.args[0] === 2n ? 'entry left on call_function.queue' : `check ${e.args[0]} failed`;
+    default:
+      return `event ${e.kind}`;
+  }
+}
+
+/** Where every hart is: pc and symbol. */
+function where(m: Machine): string {
+  const syms = (m.image?.symbols ?? []).filter((x) => x.name && x.type === 2).sort((a, b) => Number(a.value - b.value));
+  const sym = (pc: number) => {
+    let best: (typeof syms)[number] | undefined;
+    for (const x of syms) if (Number(x.value) <= pc) best = x;
+    return best ? `${best.name}+0x${(pc - Number(best.value)).toString(16)}` : `0x${pc.toString(16)}`;
+  };
+  return m.harts.map((h) => `hart ${h.id} in ${sym(h.pc)}`).join(', ');
+}
