@@ -8,6 +8,7 @@ import { emitArch, type IpiKind } from './arch/riscv/boot.js';
 import { Kernel } from './lib/kernel.js';
 import { emitCsdLock, emitSmpData } from './kernel/smp/common.js';
 import * as v1 from './kernel/smp/v1.js';
+import * as v2 from './kernel/smp/v2.js';
 import { emitR1 } from './scenarios/r1.js';
 
 export interface SmpVersion {
@@ -15,7 +16,7 @@ export interface SmpVersion {
   emitSmp(k: Kernel): void;
 }
 
-export const VERSIONS: Record<string, SmpVersion> = { v1 };
+export const VERSIONS: Record<string, SmpVersion> = { v1, v2 };
 
 export const SCENARIOS = {
   R1: (k: Kernel, harts: number, iterations: number) => emitR1(k, harts, iterations),

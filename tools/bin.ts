@@ -2,10 +2,15 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { main } from './cli.js';
 import { runOne } from './litmus/command.js';
+import { raceWorkerMessage } from './race/command.js';
 
 if (!isMainThread && (workerData as { litmusWorker?: boolean } | undefined)?.litmusWorker) {
   parentPort!.on('message', (m: { file: string; model: 'sc' | 'tso' | 'wmo'; runs: number; seed: number; exhaustive: boolean }) => {
     parentPort!.postMessage(runOne(m.file, m.model, m.runs, m.seed, m.exhaustive));
+  });
+} else if (!isMainThread && (workerData as { raceWorker?: boolean } | undefined)?.raceWorker) {
+  parentPort!.on('message', (m: Parameters<typeof raceWorkerMessage>[0]) => {
+    parentPort!.postMessage(raceWorkerMessage(m));
   });
 } else {
   main(process.argv.slice(2)).then((code) => {

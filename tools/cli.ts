@@ -14,6 +14,9 @@ import { DEMO_SOURCE } from './demo.js';
 import { Machine } from '../emulator/machine.js';
 import { IMPLEMENTED_MODELS, type MemoryModel } from '../emulator/config.js';
 import { defaultJobs, litmusCommand } from './litmus/command.js';
+import { RACE_MODELS, raceCommand } from './race/command.js';
+import { ALL_SCENARIOS, ALL_VERSIONS, type Cell } from './race/matrix.js';
+import type { ScenarioName } from '../guest/image.js';
 
 const VERSION = '0.1.0';
 
@@ -164,6 +167,59 @@ const COMMANDS: Record<string, Command> = {
       if (runs < 1) throw new UsageError('--runs must be at least 1');
       const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;
       return litmusCommand({ paths: a._, model, runs, jobs, json: !!a['--json'], seed, exhaustive: !!a['--exhaustive'], expect: a['--expect'], states: a['--states'] }, script, out);
+    },
+  },
+  race: {
+    summary: 'the race matrix: each scenario on each kernel version under each memory model (the main job)',
+    usage:
+      'rvsmp race [--scenario R1,...] [--version v1,...] [--model sc,tso,wmo] [--harts N] [--ipi clint|imsic] [--iterations K]\n' +
+      '           [--budget SCHEDULES|SECONDSs] [--jobs N] [--shard K/N] [--json] [--merge FILE...] [--seed S]',
+    async run(argv) {
+      const a = parse(
+        {
+          '--scenario': String, '--version': String, '--model': String, '--harts': String, '--ipi': String, '--iterations': String,
+          '--budget': String, '--jobs': String, '--shard': String, '--json': Boolean, '--merge': Boolean, '--seed': String,
+          '--help': Boolean, '-h': '--help',
+        },
+        argv,
+        this.usage,
+      );
+      if (a['--help']) return help('race');
+      const list = <T extends string>(flag: string, value: string | undefined, all: readonly T[]): T[] => {
+        if (value === undefined) return [...all];
+        const items = value.split(',').map((x) => x.trim()).filter(Boolean) as T[];
+        for (const x of items) if (!all.includes(x)) throw new UsageError(`${flag}: unknown "${x}" (${all.join(', ')})`);
+        return items;
+      };
+      const scenarios = list<ScenarioName>('--scenario', a['--scenario'], ALL_SCENARIOS);
+      const versions = list('--version', a['--version'], ALL_VERSIONS);
+      const models = list('--model', a['--model'], RACE_MODELS);
+      const harts = a['--harts'] !== undefined ? parseCount(a['--harts'], '--harts') : 4;
+      if (harts < 3 || harts > 64) throw new UsageError('--harts takes 3 to 64 (the global-queue races need at least 3)');
+      const ipi = a['--ipi'] ?? 'clint';
+      if (ipi !== 'clint' && ipi !== 'imsic') throw new UsageError(`--ipi: unknown "${ipi}" (clint or imsic)`);
+      const iterations = a['--iterations'] !== undefined ? parseCount(a['--iterations'], '--iterations') : 5;
+      if (iterations < 1) throw new UsageError('--iterations must be at least 1');
+      let budget = { schedules: 200, seconds: Number.POSITIVE_INFINITY };
+      if (a['--budget'] !== undefined) {
+        const m = /^(\d+)(s?)$/.exec(a['--budget']);
+        if (!m || Number(m[1]) < 1) throw new UsageError(`--budget: "${a['--budget']}" is neither a number of schedules (2000) nor of seconds (30s)`);
+        budget = m[2] ? { schedules: Number.POSITIVE_INFINITY, seconds: Number(m[1]) } : { schedules: Number(m[1]), seconds: Number.POSITIVE_INFINITY };
+      }
+      let shard = { k: 1, n: 1 };
+      if (a['--shard'] !== undefined) {
+        const m = /^(\d+)\/(\d+)$/.exec(a['--shard']);
+        if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard: "${a['--shard']}" is not K/N with 1 <= K <= N`);
+        shard = { k: Number(m[1]), n: Number(m[2]) };
+      }
+      const jobs = a['--jobs'] !== undefined ? parseCount(a['--jobs'], '--jobs') : defaultJobs();
+      const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : undefined;
+      const cells: Cell[] = [];
+      for (const scenario of scenarios) for (const version of versions) for (const model of models) cells.push({ scenario, version, model });
+      const merge = a['--merge'] ? a._ : undefined;
+      if (!merge && a._.length) throw new UsageError(`unexpected argument "${a._[0]}"\nusage: ${this.usage}`);
+      const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;
+      return raceCommand({ cells, harts, ipi, iterations, budget, shard, jobs, json: !!a['--json'], seed, merge }, script, out);
     },
   },
   demo: {

@@ -1,0 +1,112 @@
+/**
+ * The race matrix: for each scenario x kernel version x memory model, search schedules (seeds)
+ * until the scenario's invariants break (REPRODUCED: first failing seed, its step, wall time and
+ * symptom) or the budget runs out (HELD: how many schedules). The expected outcome of every cell
+ * follows from ../shared/notes/race-catalog.md; a cell that differs is flagged.
+ */
+import type { MemoryModel } from '../../emulator/config.js';
+import { buildGuest, type ScenarioName, SCENARIOS, VERSIONS } from '../../guest/image.js';
+import type { IpiKind } from '../../guest/arch/riscv/boot.js';
+import { describeEvent } from '../events.js';
+import { runSchedule } from './schedule.js';
+
+export interface Cell {
+  readonly scenario: ScenarioName;
+  readonly version: string;
+  readonly model: MemoryModel;
+}
+
+export interface Budget {
+  /** At most this many schedules per cell (per shard). */
+  readonly schedules: number;
+  /** At most this many seconds per cell (Infinity: no limit). */
+  readonly seconds: number;
+}
+
+export interface SearchOptions {
+  readonly harts: number;
+  readonly ipi: IpiKind;
+  readonly iterations: number;
+  readonly budget: Budget;
+  /** Shard k of n (1-based): this process tries seeds k, k+n, k+2n, ... */
+  readonly shard: { readonly k: number; readonly n: number };
+}
+
+export interface CellResult extends Cell {
+  readonly status: 'REPRODUCED' | 'HELD';
+  readonly schedules: number;
+  readonly seconds: number;
+  readonly seed?: number;
+  readonly steps?: number;
+  readonly symptom?: string;
+  readonly event?: string;
+  readonly expected: 'REPRODUCED' | 'HELD';
+}
+
+/**
+ * What the catalog predicts: a scenario fails on every version older than the fix of its race,
+ * under each model the race needs; it holds on the fix and later.
+ */
+export function expectation(scenario: ScenarioName, version: string, model: MemoryModel): 'REPRODUCED' | 'HELD' {
+  const order = ['v1', 'v2', 'v2-normb', 'v3', 'v3-seed001', 'v3b', 'v4', 'v6', 'v6-peterz'];
+  const before = (fix: string) => order.indexOf(version) < order.indexOf(fix);
+  switch (scenario) {
+    case 'R1':
+      // R1 needs no reordering; v2 without its smp_rmb needs load->load reordering (wmo).
+      if (version === 'v1') return 'REPRODUCED';
+      if (version === 'v2-normb') return model === 'wmo' ? 'REPRODUCED' : 'HELD';
+      return 'HELD';
+  }
+  void before;
+  return 'HELD';
+}
+
+export function replayCommand(c: Cell, o: SearchOptions, seed: number): string {
+  return `rvsmp race --scenario ${c.scenario} --version ${c.version} --model ${c.model} --harts ${o.harts} --ipi ${o.ipi} --iterations ${o.iterations} --seed ${seed}`;
+}
+
+/** Search one cell's schedules in this thread. */
+export function searchCell(c: Cell, o: SearchOptions): CellResult {
+  const elf = buildGuest({ version: c.version, scenario: c.scenario, harts: o.harts, ipi: o.ipi, iterations: o.iterations });
+  const expected = expectation(c.scenario, c.version, c.model);
+  const t0 = process.hrtime.bigint();
+  const elapsed = () => Number(process.hrtime.bigint() - t0) / 1e9;
+  let schedules = 0;
+  for (let i = 0; schedules < o.budget.schedules && elapsed() < o.budget.seconds; i++) {
+    const seed = o.shard.k + i * o.shard.n;
+    const r = runSchedule(elf, o.harts, c.model, seed);
+    schedules++;
+    if (r.failed) {
+      return { ...c, status: 'REPRODUCED', schedules, seconds: elapsed(), seed, steps: r.steps, symptom: r.symptom, event: r.event ? describeEvent(r.event) : undefined, expected };
+    }
+  }
+  return { ...c, status: 'HELD', schedules, seconds: elapsed(), expected };
+}
+
+/** Run one schedule again (a replay): the same symptom at the same step. */
+export function replayCell(c: Cell, o: SearchOptions, seed: number): { failed: boolean; symptom: string; steps: number; event?: string } {
+  const elf = buildGuest({ version: c.version, scenario: c.scenario, harts: o.harts, ipi: o.ipi, iterations: o.iterations });
+  const r = runSchedule(elf, o.harts, c.model, seed);
+  return { failed: r.failed, symptom: r.symptom, steps: r.steps, event: r.event ? describeEvent(r.event) : undefined };
+}
+
+/** Combine shards' results of the same cell: the smallest failing seed wins; HELD counts add up. */
+export function mergeResults(parts: readonly CellResult[]): CellResult[] {
+  const byCell = new Map<string, CellResult>();
+  for (const r of parts) {
+    const key = `${r.scenario}|${r.version}|${r.model}`;
+    const prev = byCell.get(key);
+    if (!prev) {
+      byCell.set(key, r);
+      continue;
+    }
+    const schedules = prev.schedules + r.schedules;
+    const seconds = Math.max(prev.seconds, r.seconds);
+    const repro = [prev, r].filter((x) => x.status === 'REPRODUCED').sort((a, b) => a.seed! - b.seed!)[0];
+    byCell.set(key, repro ? { ...repro, schedules, seconds } : { ...prev, schedules, seconds });
+  }
+  return [...byCell.values()];
+}
+
+export const ALL_SCENARIOS = Object.keys(SCENARIOS) as ScenarioName[];
+export const ALL_VERSIONS = Object.keys(VERSIONS);
