@@ -8,9 +8,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { MemoryModel } from '../../emulator/config.js';
 import { UsageError } from '../errors.js';
+import { workerPool } from '../pool.js';
 import { buildLitmus } from './build.js';
 import { LitmusError, parseLitmus } from './parse.js';
 import { runLitmus } from './run.js';
@@ -94,31 +94,12 @@ export function runOne(file: string, model: MemoryModel, runs: number, seed: num
 /** Run every file, on `jobs` worker threads when there is more than one job. */
 async function runAll(files: string[], o: LitmusOptions, workerScript: string | undefined): Promise<TestOutcome[]> {
   if (o.jobs <= 1 || files.length < 2 || !workerScript) return files.map((f) => runOne(f, o.model, o.runs, o.seed, o.exhaustive));
-  const results: TestOutcome[] = new Array(files.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(o.jobs, files.length) }, () =>
-      new Promise<void>((resolve, reject) => {
-        const w = new Worker(workerScript, { workerData: { litmusWorker: true } });
-        const feed = () => {
-          if (next >= files.length) {
-            void w.terminate();
-            resolve();
-            return;
-          }
-          const i = next++;
-          w.once('message', (r: TestOutcome) => {
-            results[i] = r;
-            feed();
-          });
-          w.postMessage({ file: files[i], model: o.model, runs: o.runs, seed: o.seed, exhaustive: o.exhaustive });
-        };
-        w.on('error', reject);
-        feed();
-      }),
-    ),
+  return workerPool<object, TestOutcome>(
+    workerScript,
+    { litmusWorker: true },
+    files.map((file) => ({ file, model: o.model, runs: o.runs, seed: o.seed, exhaustive: o.exhaustive })),
+    o.jobs,
   );
-  return results;
 }
 
 const pct = (a: number, b: number) => (b === 0 ? '-' : `${((100 * a) / b).toFixed(1)}%`);

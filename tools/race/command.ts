@@ -4,9 +4,9 @@
  * `--merge` combines the JSON results of shards.
  */
 import { readFileSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import type { MemoryModel } from '../../emulator/config.js';
 import { UsageError } from '../errors.js';
+import { workerPool } from '../pool.js';
 import { type Cell, type CellResult, mergeResults, replayCell, replayCommand, type SearchOptions, searchCell } from './matrix.js';
 
 export interface RaceOptions extends SearchOptions {
@@ -33,32 +33,8 @@ async function searchAll(o: RaceOptions, workerScript: string | undefined, progr
     });
     return results;
   }
-  let next = 0;
   const options: SearchOptions = { harts: o.harts, ipi: o.ipi, iterations: o.iterations, budget: o.budget, shard: o.shard };
-  await Promise.all(
-    Array.from({ length: Math.min(o.jobs, o.cells.length) }, () =>
-      new Promise<void>((resolve, reject) => {
-        const w = new Worker(workerScript, { workerData: { raceWorker: true } });
-        const feed = () => {
-          if (next >= o.cells.length) {
-            void w.terminate();
-            resolve();
-            return;
-          }
-          const i = next++;
-          w.once('message', (r: CellResult) => {
-            results[i] = r;
-            progress(++done);
-            feed();
-          });
-          w.postMessage({ cell: o.cells[i], options });
-        };
-        w.on('error', reject);
-        feed();
-      }),
-    ),
-  );
-  return results;
+  return workerPool<object, CellResult>(workerScript, { raceWorker: true }, o.cells.map((cell) => ({ cell, options })), o.jobs, progress);
 }
 
 function cellText(r: CellResult): string {

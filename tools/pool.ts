@@ -1,0 +1,32 @@
+/** A pool of worker threads running this same script: each item goes to the next free worker. */
+import { Worker } from 'node:worker_threads';
+
+export async function workerPool<I, R>(script: string, workerData: object, items: readonly I[], jobs: number, onResult?: (done: number) => void): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(jobs, items.length) }, () =>
+      new Promise<void>((resolve, reject) => {
+        const w = new Worker(script, { workerData });
+        const feed = () => {
+          if (next >= items.length) {
+            void w.terminate();
+            resolve();
+            return;
+          }
+          const i = next++;
+          w.once('message', (r: R) => {
+            results[i] = r;
+            onResult?.(++done);
+            feed();
+          });
+          w.postMessage(items[i]);
+        };
+        w.on('error', reject);
+        feed();
+      }),
+    ),
+  );
+  return results;
+}
