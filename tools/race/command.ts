@@ -89,7 +89,8 @@ export async function raceCommand(o: RaceOptions, workerScript: string | undefin
   } else {
     const models = [...new Set(results.map((r) => r.model))];
     const rows = [...new Set(results.map((r) => `${r.scenario}|${r.version}`))];
-    out(`race matrix: ${o.harts} harts, IPIs through ${o.ipi}, ${o.iterations} calls per hart; budget ${Number.isFinite(o.budget.schedules) ? `${o.budget.schedules.toLocaleString('en')} schedules` : ''}${Number.isFinite(o.budget.seconds) ? ` ${o.budget.seconds} s` : ''} per cell${o.shard.n > 1 ? `, shard ${o.shard.k}/${o.shard.n}` : ''}`);
+    if (o.merge) out(`race matrix merged from ${o.merge.length} result file${o.merge.length === 1 ? '' : 's'}`);
+    else out(`race matrix: ${o.harts} harts, IPIs through ${o.ipi}, ${o.iterations} calls per hart; budget ${Number.isFinite(o.budget.schedules) ? `${o.budget.schedules.toLocaleString('en')} schedules` : ''}${Number.isFinite(o.budget.seconds) ? ` ${o.budget.seconds} s` : ''} per cell${o.shard.n > 1 ? `, shard ${o.shard.k}/${o.shard.n}` : ''}`);
     for (const row of rows) {
       const [scenario, version] = row.split('|');
       out(`\n${scenario} on ${version}`);
