@@ -13,6 +13,13 @@ if (!isMainThread && (workerData as { litmusWorker?: boolean } | undefined)?.lit
     parentPort!.postMessage(raceWorkerMessage(m));
   });
 } else {
+  // Output piped into a reader that stops early (`| head`): end quietly, no stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

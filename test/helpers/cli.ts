@@ -36,3 +36,10 @@ export function rvsmpAsync(args: string[], opts: { timeout?: number } = {}): Pro
     });
   });
 }
+
+/** Run the CLI with its stdout piped into `head -1`, which stops reading at once (EPIPE). */
+export function rvsmpIntoHead(args: string[]): CliResult {
+  const quoted = [process.execPath, CLI, ...args].map((x) => `'${x.replace(/'/g, "'\\''")}'`).join(' ');
+  const r = spawnSync('bash', ['-c', `set -o pipefail; ${quoted} | head -1`], { encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}

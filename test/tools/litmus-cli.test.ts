@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/binutils.js';
-import { expectNoStackTrace, rvsmp } from '../helpers/cli.js';
+import { expectNoStackTrace, rvsmpIntoHead, rvsmp } from '../helpers/cli.js';
 
 const ours = join(__dirname, '../litmus/tests');
 
@@ -48,5 +48,12 @@ describe('rvsmp litmus', () => {
     const r = rvsmp(['litmus', join(dir, 'SB.litmus'), '--model', 'wmo', '--runs', '200', '--jobs', '1', '--expect', join(dir, 'expected.json')]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/UNSOUND \(1\): SB/);
+  });
+
+  it('ends quietly when its output is piped into a reader that stops early', () => {
+    const r = rvsmpIntoHead(['litmus', 'test/litmus/tests', '--runs', '20', '--jobs', '1']);
+    expect(r.stdout.split('\n')[0]).toMatch(/^Test /);
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
+    expectNoStackTrace(r.stderr);
   });
 });
