@@ -56,8 +56,17 @@ export function expectation(scenario: ScenarioName, version: string, model: Memo
       if (version === 'v1') return 'REPRODUCED';
       if (version === 'v2-normb') return model === 'wmo' ? 'REPRODUCED' : 'HELD';
       return 'HELD';
+    case 'R1c':
+      // v1 shows R1 under every model; then R1c needs store->store or load->load reordering (wmo) until v3b.
+      if (version === 'v1') return 'REPRODUCED';
+      return before('v3b') && model === 'wmo' ? 'REPRODUCED' : 'HELD';
+    case 'R2':
+      // No reordering needed; fixed by v3 (v2-normb is v2 minus a barrier).
+      return before('v3') ? 'REPRODUCED' : 'HELD';
+    case 'R3':
+      // No reordering needed; fixed by v4.
+      return before('v4') ? 'REPRODUCED' : 'HELD';
   }
-  void before;
   return 'HELD';
 }
 

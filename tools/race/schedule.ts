@@ -105,7 +105,11 @@ export function symptomOf(e: GuestEvent): string {
     case GUEST_EVENT.SPIN:
       return 'perma-spin (a bounded wait ran out twice, the second time under a fair schedule)';
     case GUEST_EVENT.CHECK:
-      return e.args[0] === 1n ? 'lost or doubled call' : e.args[0] === 2n ? 'entry left on call_function.queue' : `check ${e.args[0]} failed`;
+      return (
+        { 1: 'lost or doubled call (a target saw calls out of order)', 2: 'entry left on call_function.queue', 3: 'lost call (a target never ran it)', 4: 'stale func/info (a callback ran with another call\'s info)' }[
+          Number(e.args[0])
+        ] ?? `check ${e.args[0]} failed`
+      );
     default:
       return `event ${e.kind}`;
   }

@@ -20,6 +20,7 @@ export type IpiKind = 'clint' | 'imsic';
 /** IPI operations (arch/riscv/kernel/smp.c, v4.15). */
 export const IPI_RESCHEDULE = 0;
 export const IPI_CALL_FUNC = 1;
+export const IPI_CALL_FUNC_SINGLE = 2;
 
 /** The IMSIC interrupt identity used for IPIs. */
 export const IPI_ID = 1;
@@ -46,6 +47,8 @@ export interface BootOptions {
   main: string;
   /** Called from handle_IPI for IPI_CALL_FUNC. */
   callFunctionInterrupt: string;
+  /** Called from handle_IPI for IPI_CALL_FUNC_SINGLE. */
+  callFunctionSingleInterrupt: string;
 }
 
 /** _start, the M-mode layer, the S-mode trap entry, handle_IPI and send_ipi_mask. */
@@ -183,17 +186,20 @@ function emitIpi(k: Kernel, o: BootOptions): void {
   /*
    * void handle_IPI(void)
    *   for (;;) { mb(); ops = xchg(&ipi_data[me].bits, 0); if (!ops) break;
-   *              if (ops & (1 << IPI_CALL_FUNC)) generic_smp_call_function_interrupt(); mb(); }
+   *              if (ops & (1 << IPI_CALL_FUNC)) generic_smp_call_function_interrupt();
+   *              if (ops & (1 << IPI_CALL_FUNC_SINGLE)) generic_smp_call_function_single_interrupt(); mb(); }
    */
-  k.fn('handle_IPI', ['s1'], () => {
+  k.fn('handle_IPI', ['s1', 's2'], () => {
     a.ld('t0', THREAD_INFO.cpu, 'tp');
     k.per_cpu_ptr('s1', 'ipi_data', 't0', PERCPU_STRIDE);
     k.loop((brk) => {
       k.smp_mb();
-      k.xchg('t0', ['s1', 0], 'zero');
-      a.beqz('t0', brk);
-      a.andi('t0', 't0', 1 << IPI_CALL_FUNC);
+      k.xchg('s2', ['s1', 0], 'zero');
+      a.beqz('s2', brk);
+      a.andi('t0', 's2', 1 << IPI_CALL_FUNC);
       k.if_(['nez', 't0'], () => a.call(o.callFunctionInterrupt));
+      a.andi('t0', 's2', 1 << IPI_CALL_FUNC_SINGLE);
+      k.if_(['nez', 't0'], () => a.call(o.callFunctionSingleInterrupt));
       k.smp_mb();
     });
   });

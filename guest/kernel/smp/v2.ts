@@ -27,7 +27,8 @@ export function emitSmp(k: Kernel): void {
     /* Do we have another CPU which isn't us? If not, use smp_call_function_single(). */
     a.addi('t1', 't0', -1).and('t1', 't0', 't1');
     k.if_(['eqz', 't1'], () => {
-      a.call('smp_call_function_single');
+      k.cpumask_first('a0', 't0');
+      a.mv('a1', func).mv('a2', info).mv('a3', wait).call('smp_call_function_single');
       ctx.return_();
     });
 

@@ -1,0 +1,187 @@
+/**
+ * v4: kernel/smp.c after 723aae25d5cdb09962901d36d526b44d4be1051c ("smp_call_function_many:
+ * handle concurrent clearing of mask", Milton Miller, ../shared/seeds/002): refs is computed into
+ * a local right after the cpumask_and; if other cpus cleared every bit of the caller's mask in the
+ * meantime, unlock the csd and return instead of waiting forever (R3, the "perma-spin").
+ */
+import { GUEST_EVENT } from '../../../emulator/devices/guest-events.js';
+import { IPI_CALL_FUNC, PERCPU_STRIDE } from '../../arch/riscv/boot.js';
+import type { Kernel } from '../../lib/kernel.js';
+import { LIST_HEAD } from '../../lib/structs.js';
+import { CALL_FUNCTION, CFD, CSD, STALL, smp_processor_id } from './common.js';
+
+export const VERSION = { name: 'v4', commit: '723aae25d5cd', title: 'smp_call_function_many: handle concurrent clearing of mask' };
+
+export function emitSmp(k: Kernel): void {
+  const a = k.a;
+  /*
+   * void smp_call_function_many(const struct cpumask *mask, void (*func)(void *), void *info, bool wait)
+   */
+  k.fn('smp_call_function_many', ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9'], (ctx) => {
+    const [mask, func, info, wait, this_cpu, data, cf, flags, refs] = ['s1', 's2', 's3', 's4', 's5', 's6', 's7', 's8', 's9'] as const;
+    a.mv(mask, 'a0').mv(func, 'a1').mv(info, 'a2').mv(wait, 'a3');
+    smp_processor_id(k, this_cpu);
+    /* So, what's a CPU they want? Ignoring this one. */
+    a.ld('t0', 0, mask).la('t1', 'cpu_online_mask').ld('t1', 0, 't1').and('t0', 't0', 't1');
+    a.li('t1', 1).sll('t1', 't1', this_cpu).not('t1', 't1').and('t0', 't0', 't1');
+    k.if_(['eqz', 't0'], () => ctx.return_());
+    /* Do we have another CPU which isn't us? If not, use smp_call_function_single(). */
+    a.addi('t1', 't0', -1).and('t1', 't0', 't1');
+    k.if_(['eqz', 't1'], () => {
+      k.cpumask_first('a0', 't0');
+      a.mv('a1', func).mv('a2', info).mv('a3', wait).call('smp_call_function_single');
+      ctx.return_();
+    });
+
+    k.stall_point(STALL.BEFORE_CPUMASK_AND);
+    k.per_cpu_ptr(data, 'cfd_data', this_cpu, PERCPU_STRIDE);
+    a.addi('a0', data, CFD.csd).call('csd_lock');
+    /* BUG_ON(atomic_read(&data->refs) || !cpumask_empty(data->cpumask)); */
+    k.atomic_read('t0', [data, CFD.refs]);
+    a.ld('t1', CFD.cpumask, data).or('t0', 't0', 't1');
+    k.BUG_ON(['nez', 't0'], ['t0']);
+
+    /*
+     * tell other cpus the entry is not ready (refs = 0) before
+     * publishing our bit in the mask (3rd party -> 1st party write)
+     */
+    k.atomic_set([data, CFD.refs], 'zero');
+
+    a.sd(func, CFD.csd + CSD.func, data);
+    a.sd(info, CFD.csd + CSD.info, data);
+
+    /* Ensure 0 refs is visible before mask.  Also orders func and info */
+    k.smp_wmb();
+
+    /* We rely on the "and" being processed before the store */
+    /* cpumask_and(data->cpumask, mask, cpu_online_mask); */
+    a.ld('t0', 0, mask).la('t1', 'cpu_online_mask').ld('t1', 0, 't1').and('t0', 't0', 't1').sd('t0', CFD.cpumask, data);
+    k.cpumask_clear_cpu(this_cpu, [data, CFD.cpumask]);
+    a.ld('t0', CFD.cpumask, data);
+    k.cpumask_weight(refs, 't0');
+
+    /* Some callers race with other cpus changing the passed mask */
+    k.if_(['eqz', refs], () => {
+      a.addi('a0', data, CFD.csd).call('csd_unlock');
+      ctx.return_();
+    });
+
+    /*
+     * We reuse the call function data without waiting for any grace
+     * period after some other cpu removes it from the global queue.
+     * This means a cpu might find our data block as it is writen.
+     * The interrupt handler waits until it sees refs filled out
+     * while its cpu mask bit is set; here we may only clear our
+     * own cpu mask bit, and must wait to set refs until we are sure
+     * previous writes are complete and we have obtained the lock to
+     * add the element to the queue.
+     */
+
+    k.stall_point(STALL.BEFORE_LIST_ADD);
+    a.la(cf, 'call_function');
+    k.raw_spin_lock_irqsave([cf, CALL_FUNCTION.lock], flags);
+    /*
+     * Place entry at the _HEAD_ of the list, so that any cpu still
+     * observing the entry in generic_smp_call_function_interrupt()
+     * will not miss any other list entries:
+     */
+    a.addi('t0', data, CFD.csd + CSD.list);
+    k.list_add_rcu('t0', cf);
+    /*
+     * We rely on the wmb() in list_add_rcu to order the writes
+     * to func, data, and cpumask before this write to refs.
+     */
+    k.atomic_set([data, CFD.refs], refs);
+    k.raw_spin_unlock_irqrestore([cf, CALL_FUNCTION.lock], flags);
+
+    /*
+     * Make the list addition visible before sending the ipi.
+     * (IPIs must obey or appear to obey normal Linux cache
+     * coherency rules -- see comment in generic_exec_single).
+     */
+    k.smp_mb();
+
+    /* Send a message to all CPUs in the map */
+    a.ld('a0', CFD.cpumask, data).li('a1', IPI_CALL_FUNC).call('send_ipi_message');
+
+    /* Optionally wait for the CPUs to complete */
+    k.if_(['nez', wait], () => {
+      a.addi('a0', data, CFD.csd).call('csd_lock_wait');
+    });
+  });
+
+  /*
+   * void generic_smp_call_function_interrupt(void)
+   */
+  k.fn('generic_smp_call_function_interrupt', ['s1', 's2', 's3', 's4'], () => {
+    const [cpu, head, data, refs] = ['s1', 's2', 's3', 's4'] as const;
+    smp_processor_id(k, cpu);
+    /*
+     * Ensure entry is visible on call_function_queue after we have
+     * entered the IPI. See comment in smp_call_function_many.
+     * If we don't have this, then we may miss an entry on the list
+     * and never get another IPI to process it.
+     */
+    k.smp_mb();
+
+    a.la(head, 'call_function');
+    const next = a.label();
+    const done = a.label();
+    /* list_for_each_entry_rcu(data, &call_function.queue, csd.list) */
+    k.READ_ONCE(data, [head, LIST_HEAD.next]);
+    k.stall_point(STALL.WALK_NEXT);
+    const top = a.here();
+    a.beq(data, head, done);
+
+    /*
+     * Since we walk the list without any locks, we might
+     * see an entry that was completed, removed from the
+     * list and is in the process of being reused.
+     *
+     * We must check that the cpu is in the cpumask before
+     * checking the refs, and both must be set before
+     * executing the callback on this cpu.
+     */
+    k.cpumask_test_cpu('t0', cpu, [data, CFD.cpumask]);
+    a.beqz('t0', next);
+
+    k.smp_rmb();
+
+    k.atomic_read('t0', [data, CFD.refs]);
+    a.beqz('t0', next);
+
+    a.ld('t0', CFD.csd + CSD.func, data).ld('a0', CFD.csd + CSD.info, data).jalr('t0');
+
+    /*
+     * If the cpu mask is not still set then it enabled interrupts,
+     * we took another smp interrupt, and executed the function
+     * twice on this cpu.  In theory that copy decremented refs.
+     */
+    k.cpumask_test_and_clear_cpu('t0', cpu, [data, CFD.cpumask]);
+    k.if_(['eqz', 't0'], () => {
+      k.report(GUEST_EVENT.WARN, [data]); /* WARN(1, "%pS enabled interrupts and double executed\n", func) */
+      a.j(next);
+    });
+
+    k.atomic_dec_return(refs, [data, CFD.refs]);
+    k.WARN_ON(['ltz', refs], [refs, data]);
+    a.bnez(refs, next);
+
+    a.ld('t0', CFD.cpumask, data);
+    k.WARN_ON(['nez', 't0'], ['t0', data]);
+
+    a.la('t0', 'call_function');
+    k.raw_spin_lock(['t0', CALL_FUNCTION.lock]);
+    k.list_del_rcu(data);
+    a.la('t0', 'call_function');
+    k.raw_spin_unlock(['t0', CALL_FUNCTION.lock]);
+
+    a.addi('a0', data, CFD.csd).call('csd_unlock');
+
+    a.bind(next);
+    k.READ_ONCE(data, [data, LIST_HEAD.next]);
+    k.stall_point(STALL.WALK_NEXT);
+    a.j(top);
+    a.bind(done);
+  });
+}
