@@ -16,21 +16,37 @@ import * as v3b from './kernel/smp/v3b.js';
 import * as v4 from './kernel/smp/v4.js';
 import { emitCallLoop } from './scenarios/calls.js';
 import { emitR3 } from './scenarios/r3.js';
+import { emitR4 } from './scenarios/r4.js';
+import * as v6 from './kernel/smp/v6.js';
+import * as v6peterz from './kernel/smp/v6-peterz.js';
 
 export interface SmpVersion {
   readonly VERSION: { name: string; commit: string; title: string };
+  /** 'llist' versions (v6) bring their own csd lock and data; the others share common.ts. */
+  readonly GENERATION?: 'llist';
   emitSmp(k: Kernel): void;
+  emitSmpData?(k: Kernel, harts: number): void;
 }
 
-export const VERSIONS: Record<string, SmpVersion> = { v1, v2, 'v2-normb': v2normb, v3, 'v3-seed001': v3seed001, v3b, v4 };
+export const VERSIONS: Record<string, SmpVersion> = { v1, v2, 'v2-normb': v2normb, v3, 'v3-seed001': v3seed001, v3b, v4, v6, 'v6-peterz': v6peterz };
 
-export const SCENARIOS = {
-  R1: (k: Kernel, harts: number, iterations: number) => emitCallLoop(k, harts, iterations, { masks: 'all', distinctFuncs: false }),
-  R1c: (k: Kernel, harts: number, iterations: number) => emitCallLoop(k, harts, iterations, { masks: 'all', distinctFuncs: true }),
-  R2: (k: Kernel, harts: number, iterations: number) => emitCallLoop(k, harts, iterations, { masks: 'rotate', distinctFuncs: false }),
-  R3: (k: Kernel, harts: number, iterations: number) => emitR3(k, harts, iterations),
-} as const;
-export type ScenarioName = keyof typeof SCENARIOS;
+type Emit = (k: Kernel, harts: number, iterations: number) => void;
+/** Each scenario, the code generation it runs on (global queue: v1..v4; llist: v6), and its minimum harts. */
+export const SCENARIOS: Record<string, { emit: Emit; generation: 'global-queue' | 'llist'; minHarts: number }> = {
+  R1: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'all', distinctFuncs: false }), generation: 'global-queue', minHarts: 3 },
+  R1c: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'all', distinctFuncs: true }), generation: 'global-queue', minHarts: 3 },
+  R2: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'rotate', distinctFuncs: false }), generation: 'global-queue', minHarts: 4 },
+  R3: { emit: (k, h, n) => emitR3(k, h, n), generation: 'global-queue', minHarts: 3 },
+  R4a: { emit: (k, h, n) => emitR4(k, h, n, 'a'), generation: 'llist', minHarts: 3 },
+  R4b: { emit: (k, h, n) => emitR4(k, h, n, 'b'), generation: 'llist', minHarts: 2 },
+};
+export type ScenarioName = 'R1' | 'R1c' | 'R2' | 'R3' | 'R4a' | 'R4b';
+
+/** Does this scenario run on this kernel version? */
+export function applies(scenario: ScenarioName, version: string): boolean {
+  const v = VERSIONS[version];
+  return !!v && SCENARIOS[scenario]!.generation === (v.GENERATION ?? 'global-queue');
+}
 
 export interface GuestOptions {
   version: string;
@@ -46,11 +62,13 @@ export function buildGuest(o: GuestOptions): Uint8Array {
   if (!version) throw new Error(`unknown kernel version "${o.version}" (${Object.keys(VERSIONS).join(', ')})`);
   const a = new Asm();
   const k = new Kernel(a);
+  if (!applies(o.scenario, o.version)) throw new Error(`${o.scenario} does not run on ${o.version}`);
   emitArch(k, { harts: o.harts, ipi: o.ipi, main: 'kernel_main', callFunctionInterrupt: 'generic_smp_call_function_interrupt', callFunctionSingleInterrupt: 'generic_smp_call_function_single_interrupt' });
-  emitCsdLock(k);
+  if (version.GENERATION !== 'llist') emitCsdLock(k);
   version.emitSmp(k);
-  SCENARIOS[o.scenario](k, o.harts, o.iterations);
-  emitSmpData(k, o.harts);
-  k.emitStallTable();
+  SCENARIOS[o.scenario]!.emit(k, o.harts, o.iterations);
+  if (version.emitSmpData) version.emitSmpData(k, o.harts);
+  else emitSmpData(k, o.harts);
+  k.emitStallTable(o.harts);
   return writeElf(a.link({ base: 0x80000000n }));
 }

@@ -15,8 +15,8 @@ import { Machine } from '../emulator/machine.js';
 import { IMPLEMENTED_MODELS, type MemoryModel } from '../emulator/config.js';
 import { defaultJobs, litmusCommand } from './litmus/command.js';
 import { RACE_MODELS, raceCommand } from './race/command.js';
-import { ALL_SCENARIOS, ALL_VERSIONS, type Cell } from './race/matrix.js';
-import type { ScenarioName } from '../guest/image.js';
+import { ALL_SCENARIOS, ALL_VERSIONS, applies, type Cell } from './race/matrix.js';
+import { SCENARIOS, type ScenarioName } from '../guest/image.js';
 
 const VERSION = '0.1.0';
 
@@ -195,7 +195,7 @@ const COMMANDS: Record<string, Command> = {
       const versions = list('--version', a['--version'], ALL_VERSIONS);
       const models = list('--model', a['--model'], RACE_MODELS);
       const harts = a['--harts'] !== undefined ? parseCount(a['--harts'], '--harts') : 4;
-      if (harts < 3 || harts > 64) throw new UsageError('--harts takes 3 to 64 (the global-queue races need at least 3)');
+      if (harts < 2 || harts > 64) throw new UsageError('--harts takes 2 to 64');
       const ipi = a['--ipi'] ?? 'clint';
       if (ipi !== 'clint' && ipi !== 'imsic') throw new UsageError(`--ipi: unknown "${ipi}" (clint or imsic)`);
       const iterations = a['--iterations'] !== undefined ? parseCount(a['--iterations'], '--iterations') : 5;
@@ -215,7 +215,9 @@ const COMMANDS: Record<string, Command> = {
       const jobs = a['--jobs'] !== undefined ? parseCount(a['--jobs'], '--jobs') : defaultJobs();
       const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : undefined;
       const cells: Cell[] = [];
-      for (const scenario of scenarios) for (const version of versions) for (const model of models) cells.push({ scenario, version, model });
+      for (const scenario of scenarios) for (const version of versions) for (const model of models) if (applies(scenario, version)) cells.push({ scenario, version, model });
+      if (cells.length === 0) throw new UsageError(`none of the scenarios ${scenarios.join(', ')} runs on ${versions.join(', ')} (R1-R3 run on v1-v4, R4a/R4b on v6 and v6-peterz)`);
+      for (const s of scenarios) if (harts < SCENARIOS[s]!.minHarts) throw new UsageError(`${s} needs at least ${SCENARIOS[s]!.minHarts} harts`);
       const merge = a['--merge'] ? a._ : undefined;
       if (!merge && a._.length) throw new UsageError(`unexpected argument "${a._[0]}"\nusage: ${this.usage}`);
       const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;

@@ -122,7 +122,7 @@ export class Kernel {
    * A function: a global symbol, a frame saving ra and the given callee-saved registers, the body,
    * and one epilogue (ctx.return_() jumps there).
    */
-  fn(name: string, saves: readonly Reg[], body: (ctx: FnContext) => void): void {
+  fn(name: string, saves: readonly Reg[], body: (ctx: FnContext) => void): Label {
     const a = this.a;
     const entry = a.label(name);
     a.align(2);
@@ -136,6 +136,7 @@ export class Kernel {
     a.bind(epilogue);
     saves.forEach((r, i) => a.ld(r, 8 * (i + 1), 'sp'));
     a.ld('ra', 0, 'sp').addi('sp', 'sp', frame).ret();
+    return entry;
   }
 
   // ---- barriers ----
@@ -363,6 +364,7 @@ export class Kernel {
   per_cpu_ptr(rd: Reg, sym: string, cpu: Reg, stride: number): void {
     const a = this.a;
     if ((stride & (stride - 1)) !== 0) throw new Error(`per-cpu stride ${stride} is not a power of two`);
+    if (rd === cpu || cpu === 't5') throw new Error(`per_cpu_ptr: the cpu register ${cpu} would be overwritten`);
     a.la(rd, sym).slli('t5', cpu, Math.log2(stride)).add(rd, rd, 't5');
   }
 
@@ -447,26 +449,39 @@ export class Kernel {
 
   /**
    * stall_point(n): the udelay() a tester injects to widen a race window (Milton Miller's attempt
-   * at R2). It spins stall_delays[n] times on a register-only loop, so it changes timing only,
-   * never memory ordering. The race runner writes stall_delays from the seed before each run; 0
-   * (the default) costs three instructions. Clobbers t5.
+   * at R2), at random passes. Each hart keeps a xorshift PRNG in gp (seeded at boot from
+   * stall_seeds[cpu]); a pass through stall point n stalls when (x & stall_config[n].chance) == 0,
+   * for (x >> 20) & stall_config[n].length turns of a register-only loop - so it changes timing
+   * only, never memory ordering. The race runner writes stall_seeds and stall_config from the run's
+   * seed; with the zeroed defaults (chance all ones is "never"... see emitStallTable) it never
+   * stalls. Clobbers t4, t5, t6.
    */
   stall_point(n: number): void {
     const a = this.a;
     if (n < 0 || n >= STALL_POINTS) throw new Error(`stall point ${n} out of range`);
-    a.la('t5', 'stall_delays').lwu('t5', 4 * n, 't5');
     const done = a.label();
+    // x ^= x << 13; x ^= x >> 7; x ^= x << 17
+    a.slli('t4', 'gp', 13).xor('gp', 'gp', 't4');
+    a.srli('t4', 'gp', 7).xor('gp', 'gp', 't4');
+    a.slli('t4', 'gp', 17).xor('gp', 'gp', 't4');
+    a.la('t5', 'stall_config').ld('t4', 16 * n, 't5').and('t4', 'gp', 't4').bnez('t4', done);
+    a.ld('t4', 16 * n + 8, 't5').srli('t6', 'gp', 20).and('t6', 't6', 't4');
     const top = a.here();
-    a.beqz('t5', done).addi('t5', 't5', -1).j(top);
+    a.beqz('t6', done).addi('t6', 't6', -1).j(top);
     a.bind(done);
   }
 
-  /** The table of stall_point delays (in .data, all 0). */
-  emitStallTable(): void {
+  /**
+   * The stall tables (in .data): stall_config[n] = { chance mask, length mask } (initially "never":
+   * a chance mask of all ones, length 0), and stall_seeds[cpu] for each hart's gp.
+   */
+  emitStallTable(harts: number): void {
     const a = this.a;
     a.data().align(64);
-    a.bind(a.label('stall_delays'));
-    a.zero(4 * STALL_POINTS);
+    a.bind(a.label('stall_config'));
+    for (let i = 0; i < STALL_POINTS; i++) a.dword(-1n, 0);
+    a.bind(a.label('stall_seeds'));
+    for (let i = 0; i < harts; i++) a.dword(0x9e3779b97f4a7c15n ^ BigInt(i + 1));
     a.text();
   }
 

@@ -46,7 +46,9 @@ describe('R1 on the guest kernel', () => {
       [['--scenario', 'R9'], /--scenario: unknown "R9"/],
       [['--budget', 'lots'], /--budget: "lots" is neither/],
       [['--shard', '3/2'], /--shard: "3\/2" is not K\/N/],
-      [['--harts', '2'], /--harts takes 3 to 64/],
+      [['--harts', '1'], /--harts takes 2 to 64/],
+      [['--scenario', 'R2', '--harts', '3'], /R2 needs at least 4 harts/],
+      [['--scenario', 'R4a', '--version', 'v1'], /none of the scenarios R4a runs on v1/],
       [['--seed', '1'], /--seed replays one schedule/],
     ] as const) {
       const bad = rvsmp(['race', ...flags]);

@@ -5,7 +5,7 @@
  * follows from ../shared/notes/race-catalog.md; a cell that differs is flagged.
  */
 import type { MemoryModel } from '../../emulator/config.js';
-import { buildGuest, type ScenarioName, SCENARIOS, VERSIONS } from '../../guest/image.js';
+import { applies, buildGuest, type ScenarioName, SCENARIOS, VERSIONS } from '../../guest/image.js';
 import type { IpiKind } from '../../guest/arch/riscv/boot.js';
 import { describeEvent } from '../events.js';
 import { runSchedule } from './schedule.js';
@@ -66,6 +66,12 @@ export function expectation(scenario: ScenarioName, version: string, model: Memo
     case 'R3':
       // No reordering needed; fixed by v4.
       return before('v4') ? 'REPRODUCED' : 'HELD';
+    case 'R4a':
+      // Two callers on one csd: no reordering needed; Peter's cmpxchg fixes it.
+      return version === 'v6' ? 'REPRODUCED' : 'HELD';
+    case 'R4b':
+      // Store buffering on both harts: tso and wmo, never sc.
+      return version === 'v6' && model !== 'sc' ? 'REPRODUCED' : 'HELD';
   }
   return 'HELD';
 }
@@ -119,3 +125,5 @@ export function mergeResults(parts: readonly CellResult[]): CellResult[] {
 
 export const ALL_SCENARIOS = Object.keys(SCENARIOS) as ScenarioName[];
 export const ALL_VERSIONS = Object.keys(VERSIONS);
+
+export { applies };

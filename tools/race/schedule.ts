@@ -38,17 +38,24 @@ export function scheduleFor(seed: number): ScheduleConfig {
 }
 
 /**
- * The seed's injected delays: each stall point of the guest (Kernel.stall_point) gets, with
- * probability 1/2, a delay of 10 to ~3,000 loop turns, else none.
+ * The seed's injected delays: each stall point of the guest (Kernel.stall_point) stalls at a
+ * random 1 in 2^k of its passes (k = 2..7), for up to 2^m loop turns (m = 6..13), or (one
+ * point in three) never; each hart's PRNG gets a seed of its own.
  */
 export function injectDelays(m: Machine, symbols: readonly { name: string; value: bigint }[], seed: number): void {
-  const table = symbols.find((s) => s.name === 'stall_delays');
-  if (!table) return;
+  const config = symbols.find((s) => s.name === 'stall_config');
+  const seeds = symbols.find((s) => s.name === 'stall_seeds');
+  if (!config || !seeds) return;
   const rng = new Prng((seed ^ 0x57a11) >>> 0);
+  const at = (sym: { value: bigint }, i: number) => Number(sym.value) - m.ram.base + 8 * i;
   for (let i = 0; i < STALL_POINTS; i++) {
-    const delay = rng.below(2) === 0 ? 0 : Math.floor(10 ** (1 + (rng.below(2500) / 1000)));
-    m.ram.write(Number(table.value) - m.ram.base + 4 * i, 4, BigInt(delay));
+    const never = rng.below(3) === 0;
+    const chance = never ? -1n : (1n << BigInt(2 + rng.below(6))) - 1n;
+    const length = never ? 0n : (1n << BigInt(6 + rng.below(8))) - 1n;
+    m.ram.write(at(config, 2 * i), 8, chance);
+    m.ram.write(at(config, 2 * i + 1), 8, length);
   }
+  for (let h = 0; h < m.harts.length; h++) m.ram.write(at(seeds, h), 8, (BigInt(rng.next32()) << 32n) | BigInt(rng.next32() | 1));
 }
 
 export function runSchedule(elf: Uint8Array, harts: number, model: MemoryModel, seed: number, maxSteps = MAX_STEPS): ScheduleResult {

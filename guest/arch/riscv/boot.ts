@@ -128,6 +128,8 @@ function emitSupervisorEntry(k: Kernel, o: BootOptions): void {
   a.slli('t0', 'a0', Math.log2(GUEST_EVENT_PAGE)).li('t1', VIRT.GUEST_EVENTS).add('t0', 't0', 't1').sd('t0', THREAD_INFO.events, 'tp');
   a.la('sp', 'stacks').addi('t0', 'a0', 1).slli('t0', 't0', Math.log2(STACK_SIZE)).add('sp', 'sp', 't0');
   a.la('t0', 's_trap').csrw('stvec', 't0');
+  // gp: this hart's stall-point PRNG (Kernel.stall_point), from stall_seeds[cpu].
+  a.la('t0', 'stall_seeds').slli('t1', 'a0', 3).add('t0', 't0', 't1').ld('gp', 0, 't0');
   if (o.ipi === 'clint') a.li('t0', MIP_SSIP).csrs('sie', 't0');
   else {
     // IMSIC S-file: deliver, threshold 0, enable IPI_ID.
