@@ -61,6 +61,7 @@ export function injectDelays(m: Machine, symbols: readonly { name: string; value
 export function runSchedule(elf: Uint8Array, harts: number, model: MemoryModel, seed: number, maxSteps = MAX_STEPS): ScheduleResult {
   let suspect: GuestEvent | undefined;
   let failure: GuestEvent | undefined;
+  let fair = false;
   const m = new Machine(
     { harts, memoryModel: model, seed, schedule: scheduleFor(seed) },
     {
@@ -68,11 +69,12 @@ export function runSchedule(elf: Uint8Array, harts: number, model: MemoryModel, 
       guestEvent: (e) => {
         if (e.kind === GUEST_EVENT.CALL || e.kind === GUEST_EVENT.DONE) return false;
         if (e.kind === GUEST_EVENT.SPIN) {
-          if (!suspect) {
+          // Confirmed when the same wait runs out again under the fair schedule.
+          const again = suspect && suspect.hart === e.hart && suspect.args[0] === e.args[0];
+          if (!(fair && again)) {
             suspect = e;
-            return true; // switch to a fair schedule, then see whether it happens again
+            return !fair; // under PCT: stop, and go on under the fair schedule
           }
-          if (e.hart !== suspect.hart || e.args[0] !== suspect.args[0]) return false;
         }
         failure = e;
         return true;
@@ -82,8 +84,9 @@ export function runSchedule(elf: Uint8Array, harts: number, model: MemoryModel, 
   const image = m.load(elf, 'guest');
   injectDelays(m, image.symbols, seed);
   let stop = m.run(Math.min(FAIR_AFTER, maxSteps));
-  if ((stop.kind === 'guest-event' || stop.kind === 'max-insns') && !failure && m.steps < maxSteps) {
+  while (!failure && !fair && (stop.kind === 'guest-event' || stop.kind === 'max-insns') && m.steps < maxSteps) {
     m.strategy = makeStrategy({ kind: 'rr', quantum: 100 }, seed, harts);
+    fair = true;
     m.resumeAfterEvent();
     stop = m.run(maxSteps);
   }

@@ -1,0 +1,30 @@
+/**
+ * R3 (a caller's mask cleared under it) and R4a (two callers on one csd) on the guest kernel:
+ * each fails on the last buggy version within a small budget and holds on its fix.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildGuest, type ScenarioName } from '../../guest/image.js';
+import { runSchedule } from '../../tools/race/schedule.js';
+
+function firstFailure(scenario: ScenarioName, version: string, harts: number, budget: number): { seed: number; symptom: string } | undefined {
+  const elf = buildGuest({ version, scenario, harts, ipi: 'clint', iterations: 5 });
+  for (let seed = 1; seed <= budget; seed++) {
+    const r = runSchedule(elf, harts, 'sc', seed);
+    if (r.failed) return { seed, symptom: r.symptom };
+  }
+  return undefined;
+}
+
+describe('races on the guest kernel (sc)', () => {
+  it('R3: v3b perma-spins within 100 schedules, v4 holds for 40', () => {
+    const bad = firstFailure('R3', 'v3b', 4, 100);
+    expect(bad?.symptom).toMatch(/perma-spin/);
+    expect(firstFailure('R3', 'v4', 4, 40)).toBeUndefined();
+  }, 300_000);
+
+  it('R4a: v6 corrupts its llist within 100 schedules, Peter Zijlstra\'s cmpxchg holds for 60', () => {
+    const bad = firstFailure('R4a', 'v6', 3, 100);
+    expect(bad?.symptom).toMatch(/list corruption|lost or doubled|check/);
+    expect(firstFailure('R4a', 'v6-peterz', 3, 60)).toBeUndefined();
+  }, 300_000);
+});
