@@ -200,7 +200,7 @@ const COMMANDS: Record<string, Command> = {
       if (ipi !== 'clint' && ipi !== 'imsic') throw new UsageError(`--ipi: unknown "${ipi}" (clint or imsic)`);
       const iterations = a['--iterations'] !== undefined ? parseCount(a['--iterations'], '--iterations') : 5;
       if (iterations < 1) throw new UsageError('--iterations must be at least 1');
-      let budget = { schedules: 200, seconds: Number.POSITIVE_INFINITY };
+      let budget = { schedules: Number.POSITIVE_INFINITY, seconds: 5 };
       if (a['--budget'] !== undefined) {
         const m = /^(\d+)(s?)$/.exec(a['--budget']);
         if (!m || Number(m[1]) < 1) throw new UsageError(`--budget: "${a['--budget']}" is neither a number of schedules (2000) nor of seconds (30s)`);
