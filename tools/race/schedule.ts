@@ -116,7 +116,7 @@ export function symptomOf(e: GuestEvent): string {
       return 'perma-spin (a bounded wait ran out twice, the second time under a fair schedule)';
     case GUEST_EVENT.CHECK:
       return (
-        { 1: 'lost or doubled call (a target saw calls out of order)', 2: 'entry left on call_function.queue', 3: 'lost call (a target never ran it)', 4: 'stale func/info (a callback ran with another call\'s info)' }[
+        { 1: 'lost or doubled call (a target saw calls out of order)', 2: 'entry left on call_function.queue', 3: 'lost call (a target never ran it)', 4: 'stale func/info (a callback ran with another call\'s info)', 5: 'callbacks ran a different number of times than calls were queued', 6: 'lost update (the pending callback did not see the -EBUSY caller\'s store)' }[
           Number(e.args[0])
         ] ?? `check ${e.args[0]} failed`
       );
