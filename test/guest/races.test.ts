@@ -1,21 +1,23 @@
 /**
- * R3 (a caller's mask cleared under it) and R4a (two callers on one csd) on the guest kernel:
- * each fails on the last buggy version within a small budget and holds on its fix.
+ * R3 (a caller's mask cleared under it), R4a (two callers on one csd) and R4b (the store-buffering
+ * lost update) on the guest kernel: each fails on the last buggy version within a small budget and
+ * holds on its fix; R4b needs a store buffer, so it holds under sc.
  */
 import { describe, expect, it } from 'vitest';
 import { buildGuest, type ScenarioName } from '../../guest/image.js';
 import { runSchedule } from '../../tools/race/schedule.js';
+import type { MemoryModel } from '../../emulator/config.js';
 
-function firstFailure(scenario: ScenarioName, version: string, harts: number, budget: number): { seed: number; symptom: string } | undefined {
+function firstFailure(scenario: ScenarioName, version: string, harts: number, budget: number, model: MemoryModel = 'sc'): { seed: number; symptom: string } | undefined {
   const elf = buildGuest({ version, scenario, harts, ipi: 'clint', iterations: 5 });
   for (let seed = 1; seed <= budget; seed++) {
-    const r = runSchedule(elf, harts, 'sc', seed);
+    const r = runSchedule(elf, harts, model, seed);
     if (r.failed) return { seed, symptom: r.symptom };
   }
   return undefined;
 }
 
-describe('races on the guest kernel (sc)', () => {
+describe('races on the guest kernel', () => {
   it('R3: v3b perma-spins within 100 schedules, v4 holds for 40', () => {
     const bad = firstFailure('R3', 'v3b', 4, 100);
     expect(bad?.symptom).toMatch(/perma-spin/);
@@ -26,5 +28,12 @@ describe('races on the guest kernel (sc)', () => {
     const bad = firstFailure('R4a', 'v6', 3, 100);
     expect(bad?.symptom).toMatch(/list corruption|lost or doubled|check/);
     expect(firstFailure('R4a', 'v6-peterz', 3, 60)).toBeUndefined();
+  }, 300_000);
+
+  it('R4b: v6 loses an update under tso within 400 schedules, never under sc; Peter Zijlstra\'s smp_mb pair holds', () => {
+    const bad = firstFailure('R4b', 'v6', 2, 400, 'tso');
+    expect(bad?.symptom).toMatch(/lost update/);
+    expect(firstFailure('R4b', 'v6', 2, 60, 'sc')).toBeUndefined();
+    expect(firstFailure('R4b', 'v6-peterz', 2, 60, 'tso')).toBeUndefined();
   }, 300_000);
 });
