@@ -15,6 +15,8 @@ import { Machine } from '../emulator/machine.js';
 import { IMPLEMENTED_MODELS, type MemoryModel } from '../emulator/config.js';
 import { defaultJobs, litmusCommand } from './litmus/command.js';
 import { RACE_MODELS, raceCommand } from './race/command.js';
+import { buildRoms, junit, testRoms } from './race/roms.js';
+import { fileURLToPath } from 'node:url';
 import { ALL_SCENARIOS, ALL_VERSIONS, applies, type Cell } from './race/matrix.js';
 import { SCENARIOS, type ScenarioName } from '../guest/image.js';
 
@@ -222,6 +224,41 @@ const COMMANDS: Record<string, Command> = {
       if (!merge && a._.length) throw new UsageError(`unexpected argument "${a._[0]}"\nusage: ${this.usage}`);
       const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;
       return raceCommand({ cells, harts, ipi, iterations, budget, shard, jobs, json: !!a['--json'], seed, merge }, script, out);
+    },
+  },
+  'build-roms': {
+    summary: 'write the regression ROMs (scenario images with their expectations) into a folder',
+    usage: 'rvsmp build-roms [--out DIR] [--hold N]',
+    run(argv) {
+      const a = parse({ '--out': String, '--hold': String, '--help': Boolean, '-h': '--help' }, argv, this.usage);
+      if (a['--help']) return help('build-roms');
+      const outDir = a['--out'] ?? 'build/roms';
+      const hold = a['--hold'] !== undefined ? parseCount(a['--hold'], '--hold') : 20;
+      const known = fileURLToPath(new URL('../guest/known-failures.json', import.meta.url));
+      const roms = buildRoms(outDir, known, hold);
+      out(`${roms.length} ROMs written to ${outDir}: ${roms.join(', ')}`);
+      return 0;
+    },
+  },
+  test: {
+    summary: 'run regression ROMs: each must fail as expected (a known race) or hold',
+    usage: 'rvsmp test <rom.elf or dir>... [--junit out.xml]',
+    run(argv) {
+      const a = parse({ '--junit': String, '--help': Boolean, '-h': '--help' }, argv, this.usage);
+      if (a['--help']) return help('test');
+      if (a._.length === 0) throw new UsageError(`missing ROMs\nusage: ${this.usage}`);
+      const results = testRoms(a._);
+      for (const r of results) out(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.rom.padEnd(24)} ${r.model.padEnd(4)} ${r.message} (${r.seconds.toFixed(1)} s)`);
+      const bad = results.filter((r) => !r.ok).length;
+      out(`\n${results.length - bad} of ${results.length} checks as expected${bad ? `, ${bad} surprise${bad === 1 ? '' : 's'}` : ''}`);
+      if (a['--junit']) {
+        try {
+          writeFileSync(a['--junit'], junit(results));
+        } catch (e) {
+          throw new UsageError(`cannot write ${a['--junit']}: ${(e as Error).message}`);
+        }
+      }
+      return bad ? 1 : 0;
     },
   },
   demo: {

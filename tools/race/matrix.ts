@@ -8,6 +8,14 @@ import type { MemoryModel } from '../../emulator/config.js';
 import { applies, buildGuest, type ScenarioName, SCENARIOS, VERSIONS } from '../../guest/image.js';
 import type { IpiKind } from '../../guest/arch/riscv/boot.js';
 import { describeEvent } from '../events.js';
+import { readElf } from '../../assembler/elf/reader.js';
+import { makeSymbolizer } from '../../assembler/symbolize.js';
+import type { Symbolizer } from '../../assembler/disassemble.js';
+
+/** Names for guest addresses: functions and data of the image (not local labels). */
+function symbolizer(elf: Uint8Array): Symbolizer {
+  return makeSymbolizer(readElf(elf).symbols.filter((x) => x.name && x.type !== 3 && x.type !== 4).map((x) => ({ name: x.name, value: x.value, global: x.bind === 1 })));
+}
 import { runSchedule } from './schedule.js';
 
 export interface Cell {
@@ -92,7 +100,7 @@ export function searchCell(c: Cell, o: SearchOptions): CellResult {
     const r = runSchedule(elf, o.harts, c.model, seed);
     schedules++;
     if (r.failed) {
-      return { ...c, status: 'REPRODUCED', schedules, seconds: elapsed(), seed, steps: r.steps, symptom: r.symptom, event: r.event ? describeEvent(r.event) : undefined, expected };
+      return { ...c, status: 'REPRODUCED', schedules, seconds: elapsed(), seed, steps: r.steps, symptom: r.symptom, event: r.event ? describeEvent(r.event, symbolizer(elf)) : undefined, expected };
     }
   }
   return { ...c, status: 'HELD', schedules, seconds: elapsed(), expected };
@@ -102,7 +110,7 @@ export function searchCell(c: Cell, o: SearchOptions): CellResult {
 export function replayCell(c: Cell, o: SearchOptions, seed: number): { failed: boolean; symptom: string; steps: number; event?: string } {
   const elf = buildGuest({ version: c.version, scenario: c.scenario, harts: o.harts, ipi: o.ipi, iterations: o.iterations });
   const r = runSchedule(elf, o.harts, c.model, seed);
-  return { failed: r.failed, symptom: r.symptom, steps: r.steps, event: r.event ? describeEvent(r.event) : undefined };
+  return { failed: r.failed, symptom: r.symptom, steps: r.steps, event: r.event ? describeEvent(r.event, symbolizer(elf)) : undefined };
 }
 
 /** Combine shards' results of the same cell: the smallest failing seed wins; HELD counts add up. */

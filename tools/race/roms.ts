@@ -1,0 +1,133 @@
+/**
+ * Regression ROMs: `npm run build:roms` writes each scenario image as an ELF file with its
+ * expectations beside it (name.expect.json); `rvsmp test <rom or dir>... [--junit out.xml]` runs
+ * them. A ROM expected to fail replays its known failing seed and must show the named symptom at
+ * once; a ROM expected to hold must pass a number of schedules. Any other outcome is a surprise and
+ * makes the command exit non-zero.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { MemoryModel } from '../../emulator/config.js';
+import { buildGuest, type ScenarioName } from '../../guest/image.js';
+import { UsageError } from '../errors.js';
+import { runSchedule } from './schedule.js';
+
+export interface RomCheck {
+  readonly model: MemoryModel;
+  /** 'fail': replay `seed`, expect `symptom`; 'hold': `schedules` schedules from seed 1 all pass. */
+  readonly expect: 'fail' | 'hold';
+  readonly seed?: number;
+  readonly symptom?: string;
+  readonly schedules?: number;
+}
+
+export interface RomExpectation {
+  readonly scenario: ScenarioName;
+  readonly version: string;
+  readonly harts: number;
+  readonly ipi: 'clint';
+  readonly iterations: number;
+  readonly checks: readonly RomCheck[];
+}
+
+interface KnownFailure {
+  scenario: ScenarioName;
+  version: string;
+  model: MemoryModel;
+  harts: number;
+  seed: number;
+  symptom: string;
+}
+
+/** The fixed side of each race (held under every model) and the known failures of the buggy side. */
+const HOLDS: readonly { scenario: ScenarioName; version: string; harts: number }[] = [
+  { scenario: 'R1', version: 'v2', harts: 4 },
+  { scenario: 'R1', version: 'v4', harts: 4 },
+  { scenario: 'R1c', version: 'v3b', harts: 4 },
+  { scenario: 'R2', version: 'v3', harts: 4 },
+  { scenario: 'R3', version: 'v4', harts: 4 },
+  { scenario: 'R4a', version: 'v6-peterz', harts: 4 },
+  { scenario: 'R4b', version: 'v6-peterz', harts: 2 },
+];
+
+export function buildRoms(outDir: string, knownFile: string, holdSchedules = 20): string[] {
+  const known = (JSON.parse(readFileSync(knownFile, 'utf8')) as { failures: KnownFailure[] }).failures;
+  mkdirSync(outDir, { recursive: true });
+  const roms = new Map<string, { scenario: ScenarioName; version: string; harts: number; checks: RomCheck[] }>();
+  const rom = (scenario: ScenarioName, version: string, harts: number) => {
+    const name = `${scenario}-${version}-${harts}h`;
+    let r = roms.get(name);
+    if (!r) roms.set(name, (r = { scenario, version, harts, checks: [] }));
+    return r;
+  };
+  for (const f of known) rom(f.scenario, f.version, f.harts).checks.push({ model: f.model, expect: 'fail', seed: f.seed, symptom: f.symptom });
+  for (const h of HOLDS) for (const model of ['sc', 'tso', 'wmo'] as const) rom(h.scenario, h.version, h.harts).checks.push({ model, expect: 'hold', schedules: model === 'sc' ? holdSchedules : Math.ceil(holdSchedules / 4) });
+  const written: string[] = [];
+  for (const [name, r] of roms) {
+    const expectation: RomExpectation = { scenario: r.scenario, version: r.version, harts: r.harts, ipi: 'clint', iterations: 5, checks: r.checks };
+    writeFileSync(join(outDir, `${name}.elf`), buildGuest({ version: r.version, scenario: r.scenario, harts: r.harts, ipi: 'clint', iterations: 5 }));
+    writeFileSync(join(outDir, `${name}.expect.json`), JSON.stringify(expectation, null, 2) + '\n');
+    written.push(name);
+  }
+  return written;
+}
+
+export interface RomResult {
+  readonly rom: string;
+  readonly model: MemoryModel;
+  readonly ok: boolean;
+  readonly message: string;
+  readonly seconds: number;
+}
+
+function romFiles(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (!existsSync(p)) throw new UsageError(`cannot read ${p}: no such file or directory`);
+    if (statSync(p).isDirectory()) for (const f of readdirSync(p).sort()) if (f.endsWith('.elf')) out.push(join(p, f));
+    if (statSync(p).isFile()) out.push(p);
+  }
+  if (out.length === 0) throw new UsageError('no .elf ROMs found');
+  return out;
+}
+
+export function testRoms(paths: readonly string[]): RomResult[] {
+  const results: RomResult[] = [];
+  for (const file of romFiles(paths)) {
+    const expectFile = file.replace(/\.elf$/, '.expect.json');
+    let e: RomExpectation;
+    try {
+      e = JSON.parse(readFileSync(expectFile, 'utf8')) as RomExpectation;
+    } catch (err) {
+      throw new UsageError(`${expectFile}: cannot read the ROM's expectations: ${(err as Error).message}`);
+    }
+    const elf = readFileSync(file);
+    const rom = basename(file, '.elf');
+    for (const c of e.checks) {
+      const t0 = process.hrtime.bigint();
+      const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
+      if (c.expect === 'fail') {
+        const r = runSchedule(elf, e.harts, c.model, c.seed!);
+        const ok = r.failed && r.symptom.includes(c.symptom!);
+        results.push({ rom, model: c.model, ok, message: ok ? `expected race: seed ${c.seed} fails at step ${r.steps.toLocaleString('en')}: ${r.symptom}` : `seed ${c.seed} was expected to fail with "${c.symptom}" but ${r.failed ? `failed with "${r.symptom}"` : 'passed'}`, seconds: seconds() });
+      } else {
+        let bad: { seed: number; symptom: string } | undefined;
+        for (let seed = 1; seed <= c.schedules! && !bad; seed++) {
+          const r = runSchedule(elf, e.harts, c.model, seed);
+          if (r.failed) bad = { seed, symptom: r.symptom };
+        }
+        results.push({ rom, model: c.model, ok: !bad, message: bad ? `expected to hold, but seed ${bad.seed} failed: ${bad.symptom}` : `held ${c.schedules} schedules`, seconds: seconds() });
+      }
+    }
+  }
+  return results;
+}
+
+const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+export function junit(results: readonly RomResult[]): string {
+  const failures = results.filter((r) => !r.ok).length;
+  const time = results.reduce((t, r) => t + r.seconds, 0);
+  const cases = results.map((r) => `    <testcase classname="rvsmp.${xml(r.rom)}" name="${xml(r.model)}" time="${r.seconds.toFixed(3)}">${r.ok ? '' : `<failure message="${xml(r.message)}"/>`}</testcase>`);
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="${results.length}" failures="${failures}" time="${time.toFixed(3)}">\n  <testsuite name="rvsmp regression ROMs" tests="${results.length}" failures="${failures}" time="${time.toFixed(3)}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+}
