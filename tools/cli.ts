@@ -175,7 +175,18 @@ const COMMANDS: Record<string, Command> = {
     summary: 'the race matrix: each scenario on each kernel version under each memory model (the main job)',
     usage:
       'rvsmp race [--scenario R1,...] [--version v1,...] [--model sc,tso,wmo] [--harts N] [--ipi clint|imsic] [--iterations K]\n' +
-      '           [--budget SCHEDULES|SECONDSs] [--jobs N] [--shard K/N] [--json] [--merge FILE...] [--seed S]',
+      '           [--budget SCHEDULES|SECONDSs] [--jobs N] [--shard K/N] [--json] [--merge FILE...] [--seed S]\n' +
+      '\n' +
+      '  --scenario     R1 (Anton\'s test), R1c (distinct callbacks), R2 (varying masks), R3 (a mask cleared by others),\n' +
+      '                 R4a (two callers, one csd), R4b (store-buffering lost update); default: all\n' +
+      '  --version      v1 v2 v2-normb v3 v3-seed001 v3b v4 (global queue: R1-R3), v6 v6-peterz (llist: R4a, R4b); default: all\n' +
+      '  --model        sc, tso, wmo (default: all three)\n' +
+      '  --harts        harts per machine (default 4); --iterations calls per hart (default 5); --ipi clint (SBI) or imsic\n' +
+      '  --budget       per cell: a number of schedules (2000) or seconds (30s); default 5s\n' +
+      '  --jobs         worker threads (default: the cores); --shard K/N tries seeds K, K+N, ...; --merge FILE... combines --json results\n' +
+      '  --seed S       replay one schedule of one cell (one scenario, version and model), as a failure\'s replay line says\n' +
+      '\n' +
+      '  Exit status 1 when a cell differs from the expected matrix (or a replayed schedule fails), 2 for bad flags.',
     async run(argv) {
       const a = parse(
         {
