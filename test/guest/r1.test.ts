@@ -34,6 +34,16 @@ describe('R1 on the guest kernel', () => {
     }
   }, 300_000);
 
+  it('IPIs through the IMSIC deliver every call too (v4, sc and wmo)', () => {
+    const elf = buildGuest({ version: 'v4', scenario: 'R1', harts, ipi: 'imsic', iterations: 5 });
+    for (const model of ['sc', 'wmo'] as const) {
+      for (let seed = 1; seed <= 5; seed++) {
+        const r = runSchedule(elf, harts, model, seed);
+        expect(r.failed, `${model} seed ${seed}: ${r.symptom}`).toBe(false);
+      }
+    }
+  }, 120_000);
+
   it('rvsmp race --seed replays one schedule; bad flags are usage errors', () => {
     const r = rvsmp(['race', '--scenario', 'R1', '--version', 'v2', '--model', 'sc', '--iterations', '2', '--seed', '3']);
     expect(r.stdout).toMatch(/R1 on v2 under sc, 4 harts, seed 3: passed/);
