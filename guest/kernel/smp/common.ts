@@ -72,9 +72,8 @@ export function emitCsdLock(k: Kernel): void {
   /* static void csd_lock_wait(struct call_single_data *data)
    *     while (data->flags & CSD_FLAG_LOCK) cpu_relax(); */
   k.fn('csd_lock_wait', [], () => {
-    const done = a.label();
     a.li('t6', CSD_LOCK_WAIT_BOUND);
-    k.loop((brk) => {
+    k.loop((done) => {
       a.lw('t0', CSD.flags, 'a0').andi('t0', 't0', CSD_FLAG_LOCK).beqz('t0', done);
       k.cpu_relax();
       a.addi('t6', 't6', -1);
@@ -82,9 +81,7 @@ export function emitCsdLock(k: Kernel): void {
         k.report(GUEST_EVENT.SPIN, ['a0']); // a perma-spin: the lock is never released
         a.li('t6', CSD_LOCK_WAIT_BOUND);
       });
-      void brk;
     });
-    a.bind(done);
   });
   /* static void csd_lock(struct call_single_data *data)
    *     csd_lock_wait(data); data->flags = CSD_FLAG_LOCK; smp_mb(); */
