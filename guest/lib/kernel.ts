@@ -24,15 +24,13 @@
  * destination; memory operands are [base register, offset].
  */
 import { type Asm, Label, type Reg } from '../../assembler/dsl/asm.js';
-import { GUEST_EVENT, GUEST_EVENT_PAGE } from '../../emulator/devices/guest-events.js';
-import { VIRT } from '../../emulator/config.js';
+import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
 import { LIST_HEAD, LLIST_HEAD, LLIST_NODE, struct } from './structs.js';
 
 export type Mem = readonly [Reg, number];
 export type Size = 4 | 8;
 
-/** The poisoned pointers list_del_rcu leaves behind (include/linux/poison.h, without the delta). */
-export const LIST_POISON1 = 0x100n;
+/** The poisoned pointer list_del_rcu leaves in ->prev (include/linux/poison.h, without the delta). */
 export const LIST_POISON2 = 0x122n;
 
 /** How many stall points an image may have (see Kernel.stall_point). */
@@ -508,7 +506,5 @@ export class Kernel {
  * device (VIRT.GUEST_EVENTS + cpu * GUEST_EVENT_PAGE), set up at boot.
  */
 export const THREAD_INFO = struct('thread_info', { cpu: 'u64', events: 'ptr' });
-export const GUEST_EVENTS_BASE = VIRT.GUEST_EVENTS;
-export { GUEST_EVENT_PAGE };
 
 export { Label };

@@ -17,8 +17,7 @@ import { Kernel, THREAD_INFO } from '../../lib/kernel.js';
 
 export type IpiKind = 'clint' | 'imsic';
 
-/** IPI operations (arch/riscv/kernel/smp.c, v4.15). */
-export const IPI_RESCHEDULE = 0;
+/** IPI operations (arch/riscv/kernel/smp.c, v4.15, whose IPI_RESCHEDULE = 0 the scenarios never send). */
 export const IPI_CALL_FUNC = 1;
 export const IPI_CALL_FUNC_SINGLE = 2;
 
