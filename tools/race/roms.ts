@@ -35,16 +35,19 @@ interface KnownFailure {
   version: string;
   model: MemoryModel;
   harts: number;
+  /** Calls per hart (default 5). */
+  iterations?: number;
   seed: number;
   symptom: string;
 }
 
 /** The fixed side of each race (held under every model) and the known failures of the buggy side. */
-const HOLDS: readonly { scenario: ScenarioName; version: string; harts: number }[] = [
+const HOLDS: readonly { scenario: ScenarioName; version: string; harts: number; iterations?: number }[] = [
   { scenario: 'R1', version: 'v2', harts: 4 },
   { scenario: 'R1', version: 'v4', harts: 4 },
   { scenario: 'R1c', version: 'v3b', harts: 4 },
   { scenario: 'R2', version: 'v3', harts: 4 },
+  { scenario: 'R2', version: 'v3', harts: 5, iterations: 10 },
   { scenario: 'R3', version: 'v4', harts: 4 },
   { scenario: 'R4a', version: 'v6-peterz', harts: 4 },
   { scenario: 'R4b', version: 'v6-peterz', harts: 2 },
@@ -53,19 +56,19 @@ const HOLDS: readonly { scenario: ScenarioName; version: string; harts: number }
 export function buildRoms(outDir: string, knownFile: string, holdSchedules = 20): string[] {
   const known = (JSON.parse(readFileSync(knownFile, 'utf8')) as { failures: KnownFailure[] }).failures;
   mkdirSync(outDir, { recursive: true });
-  const roms = new Map<string, { scenario: ScenarioName; version: string; harts: number; checks: RomCheck[] }>();
-  const rom = (scenario: ScenarioName, version: string, harts: number) => {
-    const name = `${scenario}-${version}-${harts}h`;
+  const roms = new Map<string, { scenario: ScenarioName; version: string; harts: number; iterations: number; checks: RomCheck[] }>();
+  const rom = (scenario: ScenarioName, version: string, harts: number, iterations = 5) => {
+    const name = `${scenario}-${version}-${harts}h${iterations === 5 ? '' : `-${iterations}calls`}`;
     let r = roms.get(name);
-    if (!r) roms.set(name, (r = { scenario, version, harts, checks: [] }));
+    if (!r) roms.set(name, (r = { scenario, version, harts, iterations, checks: [] }));
     return r;
   };
-  for (const f of known) rom(f.scenario, f.version, f.harts).checks.push({ model: f.model, expect: 'fail', seed: f.seed, symptom: f.symptom });
-  for (const h of HOLDS) for (const model of ['sc', 'tso', 'wmo'] as const) rom(h.scenario, h.version, h.harts).checks.push({ model, expect: 'hold', schedules: model === 'sc' ? holdSchedules : Math.ceil(holdSchedules / 4) });
+  for (const f of known) rom(f.scenario, f.version, f.harts, f.iterations).checks.push({ model: f.model, expect: 'fail', seed: f.seed, symptom: f.symptom });
+  for (const h of HOLDS) for (const model of ['sc', 'tso', 'wmo'] as const) rom(h.scenario, h.version, h.harts, h.iterations).checks.push({ model, expect: 'hold', schedules: model === 'sc' ? holdSchedules : Math.ceil(holdSchedules / 4) });
   const written: string[] = [];
   for (const [name, r] of roms) {
-    const expectation: RomExpectation = { scenario: r.scenario, version: r.version, harts: r.harts, ipi: 'clint', iterations: 5, checks: r.checks };
-    writeFileSync(join(outDir, `${name}.elf`), buildGuest({ version: r.version, scenario: r.scenario, harts: r.harts, ipi: 'clint', iterations: 5 }));
+    const expectation: RomExpectation = { scenario: r.scenario, version: r.version, harts: r.harts, ipi: 'clint', iterations: r.iterations, checks: r.checks };
+    writeFileSync(join(outDir, `${name}.elf`), buildGuest({ version: r.version, scenario: r.scenario, harts: r.harts, ipi: 'clint', iterations: r.iterations }));
     writeFileSync(join(outDir, `${name}.expect.json`), JSON.stringify(expectation, null, 2) + '\n');
     written.push(name);
   }
