@@ -228,14 +228,17 @@ export class Window {
     return this.h.x[reg]!;
   }
 
-  /** Can the instruction at pc be fetched into the window? 'serial' means it needs the interpreter. */
-  private fetchState(pc: number): 'ok' | 'blocked' | 'serial' {
-    if (Number.isNaN(pc) || this.entries.length >= WINDOW_SIZE || this.serialNext) return 'blocked';
+  /** The instruction at pc, decoded once (undefined outside RAM). */
+  private nextOp(pc: number): OpInfo | undefined {
     const f = this.mem.fetch(pc);
-    if (!f) return 'serial';
-    const op = f.page.op[f.slot]!;
-    if (opInfo(op).kind === 'serial') return 'serial';
-    return 'ok';
+    return f ? opInfo(f.page.op[f.slot]!) : undefined;
+  }
+
+  /** Can the instruction at pc (`next`, if already looked up) be fetched? 'serial' means it needs the interpreter. */
+  private fetchState(pc: number, next?: OpInfo): 'ok' | 'blocked' | 'serial' {
+    if (Number.isNaN(pc) || this.entries.length >= WINDOW_SIZE || this.serialNext) return 'blocked';
+    const info = next ?? this.nextOp(pc);
+    return !info || info.kind === 'serial' ? 'serial' : 'ok';
   }
 
   /** The unresolved conditional branch whose path fetch must predict, if fetch waits on one. */
@@ -608,7 +611,9 @@ export class Window {
     // Nothing in flight but retired stores and the next instruction touches only registers: the
     // interpreter runs it at full speed. That is the same as fetching and performing it at once,
     // which loses no behaviour: its operands are all in the register file already.
-    const registerOnly = this.allRetired && !this.serialNext && !this.holdFetch && this.registerOnlyNext();
+    const next = Number.isNaN(this.fetchPc) ? undefined : this.nextOp(this.fetchPc);
+    const k = next?.kind;
+    const registerOnly = this.allRetired && !this.serialNext && !this.holdFetch && (k === 'alu' || k === 'branch' || k === 'jal' || k === 'jalr');
     if (registerOnly && this.entries.length === 0) return 'serial';
     for (let i = 0; i < this.entries.length; i++) {
       const e = this.entries[i]!;
@@ -631,32 +636,15 @@ export class Window {
       options.push(RUN_SERIAL);
       return options;
     }
-    const fs = this.fetchState(this.fetchPc);
+    const fs = this.fetchState(this.fetchPc, next);
     if (fs === 'ok') options.push(FETCH);
     else if ((fs === 'serial' || this.serialNext) && this.allRetired) {
       if (this.entries.length === 0) return 'serial';
-      if (!this.needsEmpty()) options.push(RUN_SERIAL);
+      // Device and faulting accesses (serialNext) and wfi wait for every buffered store to perform;
+      // CSR accesses, ecall, mret and traps do not.
+      if (!this.serialNext && next?.name !== 'wfi') options.push(RUN_SERIAL);
     }
     return options;
-  }
-
-  private registerOnlyNext(): boolean {
-    if (Number.isNaN(this.fetchPc)) return false;
-    const f = this.mem.fetch(this.fetchPc);
-    if (!f) return false;
-    const k = opInfo(f.page.op[f.slot]!).kind;
-    return k === 'alu' || k === 'branch' || k === 'jal' || k === 'jalr';
-  }
-
-  /**
-   * Must the next serial instruction wait until every buffered store has performed? Device and
-   * faulting accesses do (they stay in order with memory accesses), and wfi (a sleeping hart
-   * drains nothing); CSR accesses, ecall, mret and traps do not.
-   */
-  private needsEmpty(): boolean {
-    if (this.serialNext) return true;
-    const f = this.mem.fetch(this.fetchPc);
-    return !f || f.page.op[f.slot] === OP_ILLEGAL ? false : OP_NAMES[f.page.op[f.slot]!] === 'wfi';
   }
 
   /** Do one choice from choices(); returns the number of instructions retired. */
