@@ -35,3 +35,8 @@ export function makeSymbolizer(symbols: readonly NamedAddress[]): Symbolizer {
     return addr === s.value ? s.name : `${s.name}+0x${(addr - s.value).toString(16)}`;
   };
 }
+
+/** The symbolizer of an ELF image's symbol table: its functions and objects, without section and file symbols. */
+export function elfSymbolizer(symbols: readonly { name: string; value: bigint; type: number; bind: number }[]): Symbolizer {
+  return makeSymbolizer(symbols.filter((s) => s.name && s.type !== 3 && s.type !== 4).map((s) => ({ name: s.name, value: s.value, global: s.bind === 1 })));
+}

@@ -1,7 +1,7 @@
 /** `rvsmp run`: load an image, run it, report how it stopped, exit with the guest's status. */
 import { Machine, type StopReason } from '../emulator/machine.js';
 import { Disassembler } from '../assembler/disassemble.js';
-import { makeSymbolizer } from '../assembler/symbolize.js';
+import { elfSymbolizer } from '../assembler/symbolize.js';
 import type { Symbolizer } from '../assembler/disassemble.js';
 import { writeSync } from 'node:fs';
 import { Tracer } from './trace.js';
@@ -129,7 +129,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     machine.replay(new Replayer(recorded));
   }
   if (o.record) machine.record();
-  const symbolize = (symbolizeEvent = makeSymbolizer(image.symbols.filter((s) => s.name && s.type !== 3 && s.type !== 4).map((s) => ({ name: s.name, value: s.value, global: s.bind === 1 }))));
+  const symbolize = (symbolizeEvent = elfSymbolizer(image.symbols));
   const tracer = o.trace
     ? new Tracer(machine, new Disassembler(symbolize), symbolize, (line) => {
         flush();

@@ -9,12 +9,12 @@ import { applies, buildGuest, type ScenarioName, SCENARIOS, VERSIONS } from '../
 import type { IpiKind } from '../../guest/arch/riscv/boot.js';
 import { describeEvent } from '../events.js';
 import { readElf } from '../../assembler/elf/reader.js';
-import { makeSymbolizer } from '../../assembler/symbolize.js';
+import { elfSymbolizer } from '../../assembler/symbolize.js';
 import type { Symbolizer } from '../../assembler/disassemble.js';
 
 /** Names for guest addresses: functions and data of the image (not local labels). */
 function symbolizer(elf: Uint8Array): Symbolizer {
-  return makeSymbolizer(readElf(elf).symbols.filter((x) => x.name && x.type !== 3 && x.type !== 4).map((x) => ({ name: x.name, value: x.value, global: x.bind === 1 })));
+  return elfSymbolizer(readElf(elf).symbols);
 }
 import { runSchedule } from './schedule.js';
 

@@ -12,6 +12,7 @@
 import { Machine, type GuestEvent } from '../../emulator/machine.js';
 import type { MemoryModel } from '../../emulator/config.js';
 import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
+import { elfSymbolizer } from '../../assembler/symbolize.js';
 import { makeStrategy, Prng, type ScheduleConfig } from '../../emulator/scheduler.js';
 import { STALL_POINTS } from '../../guest/lib/kernel.js';
 
@@ -129,11 +130,6 @@ export function symptomOf(e: GuestEvent): string {
 
 /** Where every hart is: pc and symbol. */
 function where(m: Machine): string {
-  const syms = (m.image?.symbols ?? []).filter((x) => x.name && x.type === 2).sort((a, b) => Number(a.value - b.value));
-  const sym = (pc: number) => {
-    let best: (typeof syms)[number] | undefined;
-    for (const x of syms) if (Number(x.value) <= pc) best = x;
-    return best ? `${best.name}+0x${(pc - Number(best.value)).toString(16)}` : `0x${pc.toString(16)}`;
-  };
-  return m.harts.map((h) => `hart ${h.id} in ${sym(h.pc)}`).join(', ');
+  const symbolize = elfSymbolizer(m.image?.symbols ?? []);
+  return m.harts.map((h) => `hart ${h.id} in ${symbolize(BigInt.asUintN(64, BigInt(h.pc))) ?? `0x${h.pc.toString(16)}`}`).join(', ');
 }
