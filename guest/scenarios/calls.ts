@@ -13,14 +13,12 @@
  *   R2   varying masks that leave out a different hart on each call (>= 4 harts), so that the
  *        completer of one call is not a target of the next (race-catalog R2).
  */
-import { VIRT } from '../../emulator/config.js';
 import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
 import type { Kernel } from '../lib/kernel.js';
-import { LIST_HEAD } from '../lib/structs.js';
 import { STALL, smp_processor_id } from '../kernel/smp/common.js';
+import { CHECK, checkQueueEmpty, exitPass, waitForHarts } from './end.js';
 
-/** CHECK codes (the first argument of a CHECK event). */
-export const CHECK = { CALL_ORDER: 1, QUEUE_NOT_EMPTY: 2, LOST_CALL: 3, STALE_FUNC: 4 } as const;
+export { CHECK };
 
 export interface CallLoopOptions {
   readonly masks: 'all' | 'rotate';
@@ -114,16 +112,9 @@ export function emitCallLoop(k: Kernel, harts: number, iterations: number, o: Ca
     /* Count in; hart 0 waits (serving IPIs) for everyone, then checks the queue is empty. */
     a.la('t0', 'harts_done').li('t1', 1).amoadd_w_aqrl('zero', 't1', 't0');
     k.if_(['eqz', cpu], () => {
-      const wait = a.here();
-      a.la('t0', 'harts_done').lw('t0', 0, 't0').li('t1', harts).bne('t0', 't1', wait);
-      k.smp_mb();
-      a.la('t0', 'call_function');
-      k.list_empty('t1', 't0');
-      k.if_(['eqz', 't1'], () => {
-        a.li('t3', CHECK.QUEUE_NOT_EMPTY).la('t4', 'call_function').ld('t4', LIST_HEAD.next, 't4');
-        k.report(GUEST_EVENT.CHECK, ['t3', 't4']);
-      });
-      a.li('t0', VIRT.TEST_FINISHER.base).li('t1', 0x5555).sw('t1', 0, 't0');
+      waitForHarts(k, harts);
+      checkQueueEmpty(k);
+      exitPass(k);
     });
   });
 

@@ -5,12 +5,9 @@
  * switches). If the fastpath saw two bits but cpumask_and() then sees none, v3/v3b put an entry
  * with refs 0 on the list, IPI nobody, and wait forever; v4 unlocks and returns.
  */
-import { VIRT } from '../../emulator/config.js';
 import type { Kernel } from '../lib/kernel.js';
-import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
-import { LIST_HEAD } from '../lib/structs.js';
 import { STALL } from '../kernel/smp/common.js';
-import { CHECK } from './calls.js';
+import { checkQueueEmpty, exitPass, waitForHarts } from './end.js';
 
 export function emitR3(k: Kernel, harts: number, iterations: number): void {
   const a = k.a;
@@ -37,16 +34,9 @@ export function emitR3(k: Kernel, harts: number, iterations: number): void {
         /* Stop the others, wait for them, check the queue is empty, exit. */
         a.la('t0', 'r3_stop').li('t1', 1);
         k.WRITE_ONCE(['t0', 0], 't1');
-        const wait = a.here();
-        a.la('t0', 'harts_done').lw('t0', 0, 't0').li('t1', harts - 1).bne('t0', 't1', wait);
-        k.smp_mb();
-        a.la('t0', 'call_function');
-        k.list_empty('t1', 't0');
-        k.if_(['eqz', 't1'], () => {
-          a.li('t3', CHECK.QUEUE_NOT_EMPTY).la('t4', 'call_function').ld('t4', LIST_HEAD.next, 't4');
-          k.report(GUEST_EVENT.CHECK, ['t3', 't4']);
-        });
-        a.li('t0', VIRT.TEST_FINISHER.base).li('t1', 0x5555).sw('t1', 0, 't0');
+        waitForHarts(k, harts - 1);
+        checkQueueEmpty(k);
+        exitPass(k);
       },
       () => {
         /* while (!READ_ONCE(r3_stop)) { cpumask_clear_cpu(me, &shared_mask); ...; cpumask_set_cpu(me, &shared_mask); } */

@@ -10,11 +10,11 @@
  *        state K (CHECK "lost update" otherwise): the store-buffering shape, allowed by tso and
  *        wmo, that Peter Zijlstra's smp_mb() pair forbids.
  */
-import { VIRT } from '../../emulator/config.js';
 import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
 import type { Kernel } from '../lib/kernel.js';
 import { CSD } from '../kernel/smp/v6.js';
 import { STALL } from '../kernel/smp/common.js';
+import { exitPass, waitForHarts } from './end.js';
 
 export const CHECK_R4 = { CALL_COUNT: 5, LOST_UPDATE: 6 } as const;
 
@@ -60,8 +60,7 @@ export function emitR4(k: Kernel, harts: number, iterations: number, variant: 'a
         a.la('t0', 'harts_done').li('t1', 1).amoadd_w_aqrl('zero', 't1', 't0');
         k.if_(['eqz', cpu], () => {
           /* Hart 0 waits for the other callers, then for every queued call to have run. */
-          const waitCallers = a.here();
-          a.la('t0', 'harts_done').lw('t0', 0, 't0').li('t1', callers).bne('t0', 't1', waitCallers);
+          waitForHarts(k, callers);
           a.la('t0', 'r4_queued').ld('t2', 0, 't0');
           k.smp_cond_load_acquire('t3', ['t0', 8], 8, (v) => ['geu', v, 't2'], 200_000); /* r4_runs >= queued */
           k.smp_mb();
@@ -77,7 +76,7 @@ export function emitR4(k: Kernel, harts: number, iterations: number, variant: 'a
               k.report(GUEST_EVENT.CHECK, ['t4', 't1', 't2']);
             });
           }
-          a.li('t0', VIRT.TEST_FINISHER.base).li('t1', 0x5555).sw('t1', 0, 't0');
+          exitPass(k);
         });
       },
       () => {

@@ -1,0 +1,36 @@
+/**
+ * The end of a scenario, shared by all of them: hart 0 waits (serving IPIs) until the other harts
+ * have counted themselves in harts_done, checks what must hold at quiescence, and passes through
+ * the test finisher.
+ */
+import { VIRT } from '../../emulator/config.js';
+import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
+import type { Kernel } from '../lib/kernel.js';
+import { LIST_HEAD } from '../lib/structs.js';
+
+/** CHECK codes (the first argument of a CHECK event; tools/race/schedule.ts names them). */
+export const CHECK = { CALL_ORDER: 1, QUEUE_NOT_EMPTY: 2, LOST_CALL: 3, STALE_FUNC: 4 } as const;
+
+/** Spin until harts_done reaches n. */
+export function waitForHarts(k: Kernel, n: number): void {
+  const a = k.a;
+  const wait = a.here();
+  a.la('t0', 'harts_done').lw('t0', 0, 't0').li('t1', n).bne('t0', 't1', wait);
+}
+
+/** call_function.queue must be empty once every call has returned (CHECK otherwise). */
+export function checkQueueEmpty(k: Kernel): void {
+  const a = k.a;
+  k.smp_mb();
+  a.la('t0', 'call_function');
+  k.list_empty('t1', 't0');
+  k.if_(['eqz', 't1'], () => {
+    a.li('t3', CHECK.QUEUE_NOT_EMPTY).la('t4', 'call_function').ld('t4', LIST_HEAD.next, 't4');
+    k.report(GUEST_EVENT.CHECK, ['t3', 't4']);
+  });
+}
+
+/** Pass through the SiFive test finisher. */
+export function exitPass(k: Kernel): void {
+  k.a.li('t0', VIRT.TEST_FINISHER.base).li('t1', 0x5555).sw('t1', 0, 't0');
+}
