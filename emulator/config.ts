@@ -52,6 +52,12 @@ export interface MachineConfig {
   schedule: ScheduleConfig;
   /** Seed of the scheduler's PRNG. */
   seed: number;
+  /**
+   * Steps a hart sits out after a pause (cpu_relax, Zihintpause): the time a real pause takes,
+   * during which the other harts run. Spin-waits then cost a few steps per turn instead of every
+   * step the scheduler gives them; when every hart sits out, time skips ahead. 0: pause is a nop.
+   */
+  pauseSteps: number;
 }
 
 export const DEFAULT_CONFIG: MachineConfig = {
@@ -61,4 +67,5 @@ export const DEFAULT_CONFIG: MachineConfig = {
   imsicIds: 255,
   schedule: { kind: 'rr', quantum: 100 },
   seed: 0,
+  pauseSteps: 64,
 };

@@ -55,12 +55,17 @@ export interface StepObserver {
   after(h: Hart): void;
 }
 
-/** FNV-1a over a run of the schedule. */
-function fold(hash: bigint, hart: number, steps: number): bigint {
-  let x = BigInt.asUintN(64, (hash ^ BigInt(hart)) * 0x100000001b3n);
-  x = BigInt.asUintN(64, (x ^ BigInt(steps)) * 0x100000001b3n);
-  return x;
+/** Two 32-bit FNV-1a-style lanes over a run of the schedule (numbers, not BigInt: no allocation per decision). */
+function fold(hash: Int32Array, hart: number, steps: number): void {
+  const lo = steps | 0;
+  const hi = Math.floor(steps / 4294967296) | 0;
+  hash[0] = Math.imul(Math.imul(Math.imul(hash[0]! ^ hart, 0x01000193) ^ lo, 0x01000193) ^ hi, 0x01000193);
+  hash[1] = Math.imul(Math.imul(Math.imul(hash[1]! ^ (hart + 0x9e3779b9), 0x85ebca6b) ^ lo, 0xc2b2ae35) ^ hi, 0x27d4eb2f);
 }
+const TRACE_HASH_INIT = [0x811c9dc5 | 0, 0x6a09e667 | 0];
+
+/** RAM up to this size is restored whole at a restart (the race runner uses a small RAM). */
+const SNAPSHOT_ALL = 16 << 20;
 
 /** Steps per decision when one hart runs alone (keeps exits and I/O prompt). */
 const SLICE = 1 << 20;
@@ -91,7 +96,7 @@ export class Machine implements TimeSource {
   /** The decisions taken, when recording. */
   log: ScheduleLog | undefined;
   /** Running hash of the schedule as runs of (hart, steps), merged like the record, for determinism checks. */
-  private traceHash = 0xcbf29ce484222325n;
+  private readonly traceHash = Int32Array.from(TRACE_HASH_INIT);
   private runHart = -1;
   private runSteps = 0;
 
@@ -174,11 +179,13 @@ export class Machine implements TimeSource {
     if (!this.windowMemory) return;
     const fetchBiases = [0.1, 0.5, 0.8, 0.95];
     const storeBiases = [0.05, 0.2, 0.5, 0.9];
+    const slowRates = [0, 1 / 256, 1 / 32, 1 / 8];
     this.windows = this.harts.map((h) => {
       h.jit = false;
       const w = new Window(h, this.windowMemory!, this.config.memoryModel);
       w.fetchBias = fetchBiases[this.windowRng.below(fetchBiases.length)]!;
       w.storeBias = storeBiases[this.windowRng.below(storeBiases.length)]!;
+      w.slowRate = slowRates[this.windowRng.below(slowRates.length)]!;
       return w;
     });
   }
@@ -193,15 +200,26 @@ export class Machine implements TimeSource {
     while (n < budget && h.state === 'running' && !this.stop) {
       w.holdFetch = h.pendingInterrupt() >= 0;
       if (w.holdFetch && w.allRetired) break; // the machine takes the interrupt at the next decision
-      const r = w.step(this.windowRng);
+      const r = w.step(this.windowRng, this.steps + n);
       if (r === 'serial') {
         n += h.run(1);
         w.resync();
+        if (h.paused) break;
         continue;
       }
-      if (r === 'idle') break;
+      if (r === 'idle') {
+        // Waiting on slow accesses only: sit out until the first may perform.
+        if (w.slowUntil > 0) h.sleepUntil = w.slowUntil;
+        break;
+      }
       h.instret += r;
       n++;
+      if (w.paused) {
+        // A pause fetched (even down a predicted path): the hart sits out, as in the interpreter.
+        w.paused = false;
+        h.paused = true;
+        break;
+      }
     }
     return Math.max(n, 1);
   }
@@ -224,7 +242,10 @@ export class Machine implements TimeSource {
     const image = loadAddr !== undefined && !isElf(bytes) ? loadRaw(this.ram, bytes, loadAddr, name) : loadElf(this.ram, bytes, name);
     this.image = image;
     this.imageBytes = bytes;
-    this.snapshot = isElf(bytes) ? this.ram.bytes.slice(0, this.imageEnd()) : this.ram.bytes.slice(0, Number(loadAddr! - BigInt(this.ram.base)) + bytes.length);
+    // A restart restores RAM from this copy: all of a small RAM (so nothing a run wrote survives it),
+    // else up to the end of the image.
+    const end = this.ram.size <= SNAPSHOT_ALL ? this.ram.size : isElf(bytes) ? this.imageEnd() : Number(loadAddr! - BigInt(this.ram.base)) + bytes.length;
+    this.snapshot = this.ram.bytes.slice(0, end);
     if (image.tohost !== undefined) {
       const htif = new Htif(
         image.tohost,
@@ -237,19 +258,29 @@ export class Machine implements TimeSource {
       this.mem.watch(image.tohost, 8, () => htif.onWrite());
     }
     for (const h of this.harts) h.reset(image.entry);
+    this.code.invalidateAll();
+    this.codeEpoch = this.code.invalidations;
     this.makeWindows();
     return image;
   }
 
   /**
-   * Start over with the loaded image and a new seed, faster than building a new machine: RAM up to
-   * the end of the image is restored, every hart and the CLINT and IMSIC state are reset. Only for
-   * guests that write no RAM beyond their image (litmus tests).
+   * Start over with the loaded image and a new seed, faster than building a new machine: RAM is
+   * restored (all of it when it is small, else up to the end of the image), every hart and the
+   * CLINT and IMSIC state are reset; the decoded code is kept. With a large RAM, only for guests
+   * that write no RAM beyond their image.
    */
   restart(seed: number, schedule?: ScheduleConfig): void {
     if (!this.imageBytes || !this.image) throw new Error('restart before load');
     this.ram.bytes.set(this.snapshot!);
-    this.code.invalidateAll();
+    // Code bytes are as loaded again: decodes (and compiled blocks) stay valid unless the last run
+    // wrote to decoded code.
+    if (this.code.invalidations !== this.codeEpoch) {
+      this.code.invalidateAll();
+      this.codeEpoch = this.code.invalidations;
+    }
+    this.config.seed = seed;
+    if (schedule) this.config.schedule = schedule;
     for (let i = 0; i < this.harts.length; i++) {
       const h = new Hart(i, this.mem, this, this.code);
       h.imsicM = this.imsic[i]!.m;
@@ -265,12 +296,13 @@ export class Machine implements TimeSource {
     }
     this.clint.reset();
     this.guestEvents.reset();
+    this.uart.reset();
     this.steps = 0;
     this.mtimeOffset = 0n;
     this.stop = undefined;
     this.running = undefined;
     this.log = undefined;
-    this.traceHash = 0xcbf29ce484222325n;
+    this.traceHash.set(TRACE_HASH_INIT);
     this.runHart = -1;
     this.runSteps = 0;
     this.strategy = makeStrategy(schedule ?? this.config.schedule, seed, this.harts.length);
@@ -278,8 +310,10 @@ export class Machine implements TimeSource {
     this.makeWindows();
   }
 
-  /** RAM up to the end of the image, as loaded (for restart). */
+  /** RAM as loaded (for restart). */
   private snapshot: Uint8Array | undefined;
+  /** code.invalidations when the code cache last matched the loaded image. */
+  private codeEpoch = -1;
 
   /** Offset just past the highest RAM byte the image loaded. */
   private imageEnd(): number {
@@ -349,7 +383,9 @@ export class Machine implements TimeSource {
 
   /** A hash of the interleaving so far (who ran how many steps, in order): equal for equal interleavings. */
   scheduleHash(): bigint {
-    return this.runHart < 0 ? this.traceHash : fold(this.traceHash, this.runHart, this.runSteps);
+    const hash = Int32Array.from(this.traceHash);
+    if (this.runHart >= 0) fold(hash, this.runHart, this.runSteps);
+    return (BigInt(hash[0]! >>> 0) << 32n) | BigInt(hash[1]! >>> 0);
   }
 
   private noteDecision(hart: number, n: number): void {
@@ -357,7 +393,7 @@ export class Machine implements TimeSource {
     if (n > 0) {
       if (hart === this.runHart) this.runSteps += n;
       else {
-        if (this.runHart >= 0) this.traceHash = fold(this.traceHash, this.runHart, this.runSteps);
+        if (this.runHart >= 0) fold(this.traceHash, this.runHart, this.runSteps);
         this.runHart = hart;
         this.runSteps = n;
       }
@@ -392,9 +428,21 @@ export class Machine implements TimeSource {
       if (left <= 0) return { kind: 'max-insns' };
       if (clintVersion !== this.clint.version) refreshDeadline();
       runnable.length = 0;
+      let wake = Number.POSITIVE_INFINITY;
       for (const h of this.harts) {
         if (h.state === 'wfi' && h.wakeable()) h.state = 'running';
-        if (h.state === 'running') runnable.push(h.id);
+        if (h.state !== 'running') continue;
+        if (h.sleepUntil <= this.steps) runnable.push(h.id);
+        else wake = Math.min(wake, h.sleepUntil);
+      }
+      if (runnable.length === 0 && wake !== Number.POSITIVE_INFINITY) {
+        // Every running hart sits out a pause: skip to the first that ends (or a timer deadline).
+        this.steps = Math.min(wake, Math.max(this.steps, deadlineStep));
+        if (this.steps >= deadlineStep) {
+          this.clint.update();
+          refreshDeadline();
+        }
+        continue;
       }
       if (runnable.length === 0) {
         // Everyone sleeps: skip time to the next timer deadline, without burning instructions.
@@ -423,6 +471,10 @@ export class Machine implements TimeSource {
       this.steps += n;
       used += n;
       this.noteDecision(d.hart, n);
+      if (h.paused) {
+        h.paused = false;
+        h.sleepUntil = this.steps + this.config.pauseSteps;
+      }
       if (this.steps >= deadlineStep) {
         this.clint.update();
         refreshDeadline();

@@ -50,10 +50,11 @@ function rotl(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
+/** A strategy's answer; strategies reuse one object (the machine reads it at once), so that choosing allocates nothing. */
 export interface Decision {
-  readonly hart: number;
+  hart: number;
   /** Most steps the hart may take before the next decision. */
-  readonly steps: number;
+  steps: number;
 }
 
 export interface Strategy {
@@ -69,11 +70,19 @@ export class RoundRobin implements Strategy {
   get describe(): string {
     return `round-robin, quantum ${this.quantum}`;
   }
+  private readonly d: Decision = { hart: 0, steps: 0 };
   next(runnable: readonly number[]): Decision {
-    const after = runnable.find((h) => h > this.last);
-    const hart = after ?? runnable[0]!;
+    let hart = runnable[0]!;
+    for (const h of runnable) {
+      if (h > this.last) {
+        hart = h;
+        break;
+      }
+    }
     this.last = hart;
-    return { hart, steps: this.quantum };
+    this.d.hart = hart;
+    this.d.steps = this.quantum;
+    return this.d;
   }
 }
 
@@ -83,8 +92,10 @@ export class UniformRandom implements Strategy {
   get describe(): string {
     return 'uniform random';
   }
+  private readonly d: Decision = { hart: 0, steps: 1 };
   next(runnable: readonly number[]): Decision {
-    return { hart: runnable[this.rng.below(runnable.length)]!, steps: 1 };
+    this.d.hart = runnable[this.rng.below(runnable.length)]!;
+    return this.d;
   }
 }
 
@@ -120,15 +131,21 @@ export class Pct implements Strategy {
     return `PCT, depth ${this.depth}, horizon ${this.horizon} steps`;
   }
 
+  private readonly d: Decision = { hart: 0, steps: 0 };
+  private top(runnable: readonly number[]): number {
+    let best = runnable[0]!;
+    for (const h of runnable) if (this.priority[h]! > this.priority[best]!) best = h;
+    return best;
+  }
   next(runnable: readonly number[], step: number): Decision {
-    const top = () => runnable.reduce((best, h) => (this.priority[h]! > this.priority[best]! ? h : best), runnable[0]!);
     while (this.nextChange < this.changePoints.length && step >= this.changePoints[this.nextChange]!) {
-      this.priority[top()] = this.changePoints.length - this.nextChange; // below every initial priority
+      this.priority[this.top(runnable)] = this.changePoints.length - this.nextChange; // below every initial priority
       this.nextChange++;
     }
-    const hart = top();
     const untilChange = this.nextChange < this.changePoints.length ? this.changePoints[this.nextChange]! - step : Pct.MAX_RUN;
-    return { hart, steps: Math.max(1, Math.min(untilChange, Pct.MAX_RUN)) };
+    this.d.hart = this.top(runnable);
+    this.d.steps = Math.max(1, Math.min(untilChange, Pct.MAX_RUN));
+    return this.d;
   }
 }
 

@@ -24,6 +24,12 @@ export class Uart16550 implements Device {
 
   constructor(private readonly output: (byte: number) => void) {}
 
+  /** Back to power-on state (a machine restart); pending host input is dropped. */
+  reset(): void {
+    this.input.length = 0;
+    this.ier = this.lcr = this.mcr = this.scr = this.dll = this.dlm = 0;
+  }
+
   /** Host input (keyboard or pipe) for the guest to read. */
   feed(bytes: Uint8Array | readonly number[]): void {
     for (const b of bytes) this.input.push(b & 0xff);

@@ -99,7 +99,7 @@ function instructionSource(page: CodePage, slot: number, pc: number, k: number):
   if (rd === 0) code = code.replace(/x\[0\] = /g, 'const _v = ');
   const system = /\bh\.(csrr|mret|sret|wfi|sfenceVma|illegal|fenceI)/.test(s);
   const prelude = system ? `h.pc = ${pc}; h.inRun = n0 + @K(${k}); h.insnBits = ${page.word[slot]}; ` : '';
-  const mayBreak = /\bh\.(csrr|mret|sret|wfi|fenceI|amo|sc\(|writeMisa)/.test(s);
+  const mayBreak = /\bh\.(csrr|mret|sret|wfi|pause|fenceI|amo|sc\(|writeMisa)/.test(s);
   return { code: `${mark} ${prelude}{ ${code} }`, mayBreak };
 }
 

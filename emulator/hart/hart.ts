@@ -44,6 +44,10 @@ export class Hart {
   blockRetired = 0;
   /** Set by the interpreter when it stopped at a pc it cannot fetch from. */
   fetchFault = false;
+  /** Set by pause (cpu_relax): the machine lets the hart sit out a few steps (Machine.run). */
+  paused = false;
+  /** The machine step before which a pausing hart does not run. */
+  sleepUntil = 0;
 
   // CSR state
   mstatus = 0n;
@@ -105,6 +109,8 @@ export class Hart {
     this.pcExact = undefined;
     this.priv = PRIV_M;
     this.state = 'running';
+    this.paused = false;
+    this.sleepUntil = 0;
     this.mstatus = 0n;
     this.x[10] = BigInt(this.id); // a0 = hartid at entry (QEMU virt convention)
   }
@@ -308,6 +314,12 @@ export class Hart {
     // In U-mode, or in S-mode with TW=1, wfi traps (the time limit is zero).
     if (this.priv === PRIV_U || (this.priv === PRIV_S && this.mstatus & M.TW)) this.illegal();
     this.state = 'wfi';
+    this.breakLoop = true;
+  }
+
+  /** Zihintpause: a spin-wait hint. Ends the run so the machine can let the hart sit out a while. */
+  pause(): void {
+    this.paused = true;
     this.breakLoop = true;
   }
 

@@ -13,7 +13,7 @@ import type { Hart } from './hart.js';
 import type { CodeCache } from '../memory/code-cache.js';
 
 /** Cases that call into the hart with side effects on control state must re-check breakLoop. */
-const MAY_BREAK = /\bh\.(csrr|mret|sret|wfi|fenceI|s[bhwd]\(|amo|sc\(|writeMisa)/;
+const MAY_BREAK = /\bh\.(csrr|mret|sret|wfi|pause|fenceI|s[bhwd]\(|amo|sc\(|writeMisa)/;
 /** Cases whose hart calls read pc, the instruction bits or the retired count. */
 const SYSTEM = /\bh\.(csrr|mret|sret|wfi|sfenceVma|illegal|fenceI)/;
 

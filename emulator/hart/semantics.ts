@@ -112,7 +112,7 @@ export const SEMANTICS: Record<string, string> = {
 
   fence:        'h.fence($immn);',
   'fence.tso':  'h.fence(0x33);',
-  pause:        'h.fence(0x10);',
+  pause:        'h.pause();',
   'fence.i':    'h.fenceI();',
   ecall:        'h.ecall();',
   ebreak:       'h.ebreak($pc);',

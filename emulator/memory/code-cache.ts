@@ -16,6 +16,8 @@ export class CodeCache {
   /** Per RAM page: bit 0 = holds decoded code, bit 1 = watched by a device (HTIF). */
   readonly watched: Uint8Array;
   private compressed = true;
+  /** Bumped whenever decodes are dropped: a restart keeps the decodes when nothing dropped any. */
+  invalidations = 0;
   private readonly ram: Ram;
   private readonly env: RamEnv;
 
@@ -93,6 +95,7 @@ export class CodeCache {
   }
 
   invalidatePage(p: number): void {
+    this.invalidations++;
     const page = this.pages[p];
     if (page && page.live) {
       page.op.fill(-1);

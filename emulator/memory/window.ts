@@ -76,6 +76,8 @@ interface Entry {
   fences: [number, number][];
   /** LR: the reserved address while the reservation holds, else -1. */
   resv: number;
+  /** A slow access (a cache miss): it may not perform before this machine step (random stepping only). */
+  notBefore: number;
   x: OpInfo;
 }
 const LOADS: Record<string, [number, boolean]> = { lb: [1, true], lh: [2, true], lw: [4, true], ld: [8, true], lbu: [1, false], lhu: [2, false], lwu: [4, false] };
@@ -258,7 +260,7 @@ export class Window {
     const e: Entry = {
       pc, op, name, kind, len: page.len[slot]!, rd: page.rd[slot]!, rs1: page.rs1[slot]!, rs2: page.rs2[slot]!,
       imm: page.imm[slot]!, immn: page.immn[slot]!, aq: (aqrl & 2) !== 0, rl: (aqrl & 1) !== 0,
-      size: x.size, signed: x.signed, performed: false, retired: false, result: 0n, addr: NaN, access: 0, data: undefined, fences: NO_FENCES, resv: -1, x,
+      size: x.size, signed: x.signed, performed: false, retired: false, result: 0n, addr: NaN, access: 0, data: undefined, fences: NO_FENCES, resv: -1, notBefore: 0, x,
     };
     if (kind === 'fence') {
       if (name === 'fence.tso') e.fences = [[R, R | W], [W, W]];
@@ -266,6 +268,8 @@ export class Window {
       else e.fences = [[(e.immn >> 4) & 15, e.immn & 15]];
     }
     this.entries.push(e);
+    this.lastFetched = e;
+    if (name === 'pause') this.paused = true;
     // jal's target is known now, and a branch to the next instruction needs no prediction (it
     // still orders later stores: a control dependency is syntactic). Other branches wait for a
     // prediction (FETCH / FETCH_TAKEN); jalr waits until it performs.
@@ -585,6 +589,8 @@ export class Window {
     return n;
   }
 
+  /** Set when a pause is fetched: the machine lets the hart sit out (MachineConfig.pauseSteps). */
+  paused = false;
   /** Set while an interrupt waits: fetch stops so that every entry retires and the interrupt can be taken. */
   holdFetch = false;
   /**
@@ -595,6 +601,15 @@ export class Window {
   /** How eagerly ready stores perform when something else could (0..1): low values keep stores
    * pending longer, as a lazily drained store buffer does. */
   storeBias = 0.5;
+  /**
+   * The chance that a fetched load or store is slow (a cache miss): it performs no sooner than
+   * 16..4096 machine steps later (log-uniform), while younger accesses the ordering rules let
+   * pass it go ahead. Only random stepping (step) honours it; exhaustive search has no clock.
+   */
+  slowRate = 0;
+  private lastFetched: Entry | undefined;
+  /** After step returned 'idle': the first machine step at which a slow access may perform (0: none waits). */
+  slowUntil = 0;
 
   private readonly options: number[] = [];
 
@@ -667,9 +682,22 @@ export class Window {
     return n;
   }
 
-  step(rng: Prng): number | 'serial' | 'idle' {
-    const c = this.choices();
-    if (c === 'serial') return 'serial';
+  step(rng: Prng, now = 0): number | 'serial' | 'idle' {
+    const all = this.choices();
+    if (all === 'serial') return 'serial';
+    // Slow accesses that may not perform yet are no choice now.
+    let c = all;
+    this.slowUntil = 0;
+    if (this.slowRate > 0) {
+      let k = 0;
+      for (const o of all) {
+        const t = o >= 0 && o < FAIL_SC ? this.entries[o]!.notBefore : 0;
+        if (t > now) this.slowUntil = this.slowUntil === 0 ? t : Math.min(this.slowUntil, t);
+        else all[k++] = o;
+      }
+      all.length = k;
+      c = all;
+    }
     // Running the next instruction in the interpreter counts as a fetch below.
     // Count the kinds of choice without allocating: fetches, stores to perform, other performs,
     // and early SC failures (rare in hardware: considered one step in eight).
@@ -696,7 +724,16 @@ export class Window {
     let k = n === 1 ? 0 : rng.below(n);
     for (const o of c) {
       const kind = o < 0 ? 'fetch' : o >= FAIL_SC ? (fails ? 'other' : 'none') : writes(this.entries[o]!.kind) ? 'store' : 'other';
-      if (kind === want && k-- === 0) return o === RUN_SERIAL ? 'serial' : this.apply(o);
+      if (kind === want && k-- === 0) {
+        if (o === RUN_SERIAL) return 'serial';
+        const n = this.apply(o);
+        // A fetched load or store may be a slow one.
+        const e = this.lastFetched;
+        if (this.slowRate > 0 && (o === FETCH || o === FETCH_TAKEN) && e && (e.kind === 'load' || e.kind === 'store') && !e.performed && rng.next32() / 4294967296 < this.slowRate) {
+          e.notBefore = now + (16 << rng.below(9));
+        }
+        return n;
+      }
     }
     throw new Error('window step: no choice picked');
   }

@@ -449,8 +449,8 @@ export class Kernel {
    * stall_point(n): the udelay() a tester injects to widen a race window (Milton Miller's attempt
    * at R2), at random passes. Each hart keeps a xorshift PRNG in gp (seeded at boot from
    * stall_seeds[cpu]); a pass through stall point n stalls when (x & stall_config[n].chance) == 0,
-   * for (x >> 20) & stall_config[n].length turns of a register-only loop - so it changes timing
-   * only, never memory ordering. The race runner writes stall_seeds and stall_config from the run's
+   * for (x >> 20) & stall_config[n].length turns of a register-only loop with cpu_relax (so each
+   * turn lets the other harts run a while) - it changes timing only, never memory ordering. The race runner writes stall_seeds and stall_config from the run's
    * seed; with the zeroed defaults (chance all ones is "never"... see emitStallTable) it never
    * stalls. Clobbers t4, t5, t6.
    */
@@ -465,7 +465,9 @@ export class Kernel {
     a.la('t5', 'stall_config').ld('t4', 16 * n, 't5').and('t4', 'gp', 't4').bnez('t4', done);
     a.ld('t4', 16 * n + 8, 't5').srli('t6', 'gp', 20).and('t6', 't6', 't4');
     const top = a.here();
-    a.beqz('t6', done).addi('t6', 't6', -1).j(top);
+    a.beqz('t6', done);
+    this.cpu_relax();
+    a.addi('t6', 't6', -1).j(top);
     a.bind(done);
   }
 

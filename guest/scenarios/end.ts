@@ -15,7 +15,11 @@ export const CHECK = { CALL_ORDER: 1, QUEUE_NOT_EMPTY: 2, LOST_CALL: 3, STALE_FU
 export function waitForHarts(k: Kernel, n: number): void {
   const a = k.a;
   const wait = a.here();
-  a.la('t0', 'harts_done').lw('t0', 0, 't0').li('t1', n).bne('t0', 't1', wait);
+  const done = a.label();
+  a.la('t0', 'harts_done').lw('t0', 0, 't0').li('t1', n).beq('t0', 't1', done);
+  k.cpu_relax();
+  a.j(wait);
+  a.bind(done);
 }
 
 /** call_function.queue must be empty once every call has returned (CHECK otherwise). */

@@ -16,7 +16,7 @@ import type { Symbolizer } from '../../assembler/disassemble.js';
 function symbolizer(elf: Uint8Array): Symbolizer {
   return elfSymbolizer(readElf(elf).symbols);
 }
-import { runSchedule } from './schedule.js';
+import { runSchedule, ScheduleRunner } from './schedule.js';
 
 export interface Cell {
   readonly scenario: ScenarioName;
@@ -95,11 +95,15 @@ export function searchCell(c: Cell, o: SearchOptions): CellResult {
   const t0 = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - t0) / 1e9;
   let schedules = 0;
+  const runner = new ScheduleRunner(elf, o.harts, c.model);
   for (let i = 0; schedules < o.budget.schedules && elapsed() < o.budget.seconds; i++) {
     const seed = o.shard.k + i * o.shard.n;
-    const r = runSchedule(elf, o.harts, c.model, seed);
+    const r = runner.run(seed);
     schedules++;
     if (r.failed) {
+      // What the replay command will run: a fresh machine. It must agree with the reused one.
+      const fresh = runSchedule(elf, o.harts, c.model, seed);
+      if (fresh.steps !== r.steps || fresh.symptom !== r.symptom) throw new Error(`seed ${seed} does not replay on a fresh machine (${r.symptom} at step ${r.steps}, then ${fresh.symptom} at step ${fresh.steps}): a restart left state behind`);
       return { ...c, status: 'REPRODUCED', schedules, seconds: elapsed(), seed, steps: r.steps, symptom: r.symptom, event: r.event ? describeEvent(r.event, symbolizer(elf)) : undefined, expected };
     }
   }

@@ -40,10 +40,10 @@ export function scheduleFor(seed: number): ScheduleConfig {
 
 /**
  * The seed's injected delays: each stall point of the guest (Kernel.stall_point) stalls at a
- * random 1 in 2..16 of its passes, for up to 2^8..2^14 loop turns, or (one point in four) never;
- * each hart's PRNG gets a seed of its own. (Measured on R1/v1, 4 harts, sc: 4 failures in 800
- * schedules, against 1 in 600 with rarer and shorter stalls and 0 in 800 when a seed focuses on
- * one point.)
+ * random 1 in 2..16 of its passes, for up to 2^2..2^8 turns of a cpu_relax loop (each turn lets
+ * the others run for MachineConfig.pauseSteps), or (one point in four) never; each hart's PRNG
+ * gets a seed of its own. (Measured on R1/v1, 4 harts, sc, 1,000 schedules: 20 failures with
+ * these lengths, 10 with 2^0..2^6 and 20 with 2^4..2^10 at twice the cost per schedule.)
  */
 export function injectDelays(m: Machine, symbols: readonly { name: string; value: bigint }[], seed: number): void {
   const config = symbols.find((s) => s.name === 'stall_config');
@@ -54,56 +54,85 @@ export function injectDelays(m: Machine, symbols: readonly { name: string; value
   for (let i = 0; i < STALL_POINTS; i++) {
     const never = rng.below(4) === 0;
     const chance = never ? -1n : (1n << BigInt(1 + rng.below(4))) - 1n;
-    const length = never ? 0n : (1n << BigInt(8 + rng.below(7))) - 1n;
+    const length = never ? 0n : (1n << BigInt(2 + rng.below(7))) - 1n;
     m.ram.write(at(config, 2 * i), 8, chance);
     m.ram.write(at(config, 2 * i + 1), 8, length);
   }
   for (let h = 0; h < m.harts.length; h++) m.ram.write(at(seeds, h), 8, (BigInt(rng.next32()) << 32n) | BigInt(rng.next32() | 1));
 }
 
+/** RAM for race images: small enough that a restart restores all of it (they need well under 1 MiB). */
+const RACE_RAM = 4 << 20;
+
+/**
+ * Runs schedules of one image, reusing one machine: each run restarts it (RAM restored, harts
+ * reset, decoded code kept), which gives the same result as a fresh machine at a fraction of the
+ * cost (test/tools/race/schedule.test.ts checks both agree).
+ */
+export class ScheduleRunner {
+  private readonly m: Machine;
+  private readonly symbols: readonly { name: string; value: bigint }[];
+  private suspect: GuestEvent | undefined;
+  private failure: GuestEvent | undefined;
+  private fair = false;
+
+  constructor(
+    elf: Uint8Array,
+    private readonly harts: number,
+    model: MemoryModel,
+  ) {
+    this.m = new Machine(
+      { harts, memoryModel: model, ramSize: RACE_RAM, seed: 0, schedule: scheduleFor(0) },
+      { putchar: () => {}, guestEvent: (e) => this.onEvent(e) },
+    );
+    this.symbols = this.m.load(elf, 'guest').symbols;
+  }
+
+  private onEvent(e: GuestEvent): boolean {
+    if (e.kind === GUEST_EVENT.CALL || e.kind === GUEST_EVENT.DONE) return false;
+    if (e.kind === GUEST_EVENT.SPIN) {
+      // Confirmed when the same wait runs out again under the fair schedule.
+      const again = this.suspect && this.suspect.hart === e.hart && this.suspect.args[0] === e.args[0];
+      if (!(this.fair && again)) {
+        this.suspect = e;
+        return !this.fair; // under PCT: stop, and go on under the fair schedule
+      }
+    }
+    this.failure = e;
+    return true;
+  }
+
+  run(seed: number, maxSteps = MAX_STEPS): ScheduleResult {
+    const m = this.m;
+    m.restart(seed, scheduleFor(seed));
+    this.suspect = this.failure = undefined;
+    this.fair = false;
+    injectDelays(m, this.symbols, seed);
+    let stop = m.run(Math.min(FAIR_AFTER, maxSteps));
+    while (!this.failure && !this.fair && (stop.kind === 'guest-event' || stop.kind === 'max-insns') && m.steps < maxSteps) {
+      m.strategy = makeStrategy({ kind: 'rr', quantum: 100 }, seed, this.harts);
+      this.fair = true;
+      m.resumeAfterEvent();
+      stop = m.run(maxSteps);
+    }
+    const failure = this.failure as GuestEvent | undefined;
+    if (failure) return { failed: true, symptom: symptomOf(failure), event: failure, steps: failure.step };
+    switch (stop.kind) {
+      case 'exit':
+        return stop.code === 0 ? { failed: false, symptom: 'pass', event: undefined, steps: m.steps } : { failed: true, symptom: `guest exit code ${stop.code} (${stop.via})`, event: undefined, steps: m.steps };
+      case 'max-insns':
+        return { failed: true, symptom: `hang: no exit within ${maxSteps.toLocaleString('en')} steps (${where(m)})`, event: undefined, steps: m.steps };
+      case 'deadlock':
+        return { failed: true, symptom: 'deadlock: every hart asleep, nothing to wake them', event: undefined, steps: m.steps };
+      default:
+        return { failed: true, symptom: `stopped: ${stop.kind}`, event: undefined, steps: m.steps };
+    }
+  }
+}
+
+/** One schedule on a fresh machine (what a replay command runs). */
 export function runSchedule(elf: Uint8Array, harts: number, model: MemoryModel, seed: number, maxSteps = MAX_STEPS): ScheduleResult {
-  let suspect: GuestEvent | undefined;
-  let failure: GuestEvent | undefined;
-  let fair = false;
-  const m = new Machine(
-    { harts, memoryModel: model, seed, schedule: scheduleFor(seed) },
-    {
-      putchar: () => {},
-      guestEvent: (e) => {
-        if (e.kind === GUEST_EVENT.CALL || e.kind === GUEST_EVENT.DONE) return false;
-        if (e.kind === GUEST_EVENT.SPIN) {
-          // Confirmed when the same wait runs out again under the fair schedule.
-          const again = suspect && suspect.hart === e.hart && suspect.args[0] === e.args[0];
-          if (!(fair && again)) {
-            suspect = e;
-            return !fair; // under PCT: stop, and go on under the fair schedule
-          }
-        }
-        failure = e;
-        return true;
-      },
-    },
-  );
-  const image = m.load(elf, 'guest');
-  injectDelays(m, image.symbols, seed);
-  let stop = m.run(Math.min(FAIR_AFTER, maxSteps));
-  while (!failure && !fair && (stop.kind === 'guest-event' || stop.kind === 'max-insns') && m.steps < maxSteps) {
-    m.strategy = makeStrategy({ kind: 'rr', quantum: 100 }, seed, harts);
-    fair = true;
-    m.resumeAfterEvent();
-    stop = m.run(maxSteps);
-  }
-  if (failure) return { failed: true, symptom: symptomOf(failure), event: failure, steps: failure.step };
-  switch (stop.kind) {
-    case 'exit':
-      return stop.code === 0 ? { failed: false, symptom: 'pass', event: undefined, steps: m.steps } : { failed: true, symptom: `guest exit code ${stop.code} (${stop.via})`, event: undefined, steps: m.steps };
-    case 'max-insns':
-      return { failed: true, symptom: `hang: no exit within ${maxSteps.toLocaleString('en')} steps (${where(m)})`, event: undefined, steps: m.steps };
-    case 'deadlock':
-      return { failed: true, symptom: 'deadlock: every hart asleep, nothing to wake them', event: undefined, steps: m.steps };
-    default:
-      return { failed: true, symptom: `stopped: ${stop.kind}`, event: undefined, steps: m.steps };
-  }
+  return new ScheduleRunner(elf, harts, model).run(seed, maxSteps);
 }
 
 /** The symptom a failing event names, in the scenario's words. */

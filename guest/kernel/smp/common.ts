@@ -31,6 +31,12 @@ export const STALL = {
   IN_FUNC: 3,
   /** R3: between clearing and setting a hart's own bit in the caller's live mask. */
   MASK_TOGGLE: 4,
+  /**
+   * In v1/v2's smp_call_function_many, between writing the cpumask and setting refs: R1's window
+   * (a stale walker that sees its bit here finds refs still 0). From v3 on, BEFORE_LIST_ADD sits
+   * in the same place.
+   */
+  MASK_PUBLISHED: 5,
 } as const;
 
 /** struct call_single_queue { struct list_head list; raw_spinlock_t lock; } (per cpu) */

@@ -42,6 +42,7 @@ export function emitSmp(k: Kernel): void {
     /* cpumask_and(data->cpumask, mask, cpu_online_mask); */
     a.ld('t0', 0, mask).la('t1', 'cpu_online_mask').ld('t1', 0, 't1').and('t0', 't0', 't1').sd('t0', CFD.cpumask, data);
     k.cpumask_clear_cpu(this_cpu, [data, CFD.cpumask]);
+    k.stall_point(STALL.MASK_PUBLISHED);
     a.ld('t0', CFD.cpumask, data);
     k.cpumask_weight('t1', 't0');
     k.atomic_set([data, CFD.refs], 't1');

@@ -54,6 +54,7 @@ export function emitSmp(k: Kernel): void {
      */
     k.smp_wmb();
 
+    k.stall_point(STALL.MASK_PUBLISHED);
     a.ld('t0', CFD.cpumask, data);
     k.cpumask_weight('t1', 't0');
     k.atomic_set([data, CFD.refs], 't1');
