@@ -164,7 +164,7 @@ export class Machine implements TimeSource {
           } catch {
             return undefined;
           }
-          return { page, slot };
+          return page;
         },
       };
     }

@@ -140,8 +140,8 @@ export interface WindowMemory {
   amo(h: Hart, kind: number, addr: number, size: 4 | 8, value: bigint): bigint;
   /** Keep the page of a reservation watched, so that other harts' stores break it (Hart.reservation). */
   markReserved(addr: number): void;
-  /** The code page and slot for a pc (decoding it if needed), or undefined outside RAM. */
-  fetch(pc: number): { page: CodePage; slot: number } | undefined;
+  /** The code page holding pc, with pc's slot ((pc - page.base) >>> 1) decoded; undefined outside RAM. */
+  fetch(pc: number): CodePage | undefined;
 }
 
 const AMO_KIND: Record<string, number> = { amoswap: 0, amoadd: 1, amoxor: 2, amoand: 3, amoor: 4, amomin: 5, amomax: 6, amominu: 7, amomaxu: 8 };
@@ -232,8 +232,8 @@ export class Window {
 
   /** The instruction at pc, decoded once (undefined outside RAM). */
   private nextOp(pc: number): OpInfo | undefined {
-    const f = this.mem.fetch(pc);
-    return f ? opInfo(f.page.op[f.slot]!) : undefined;
+    const page = this.mem.fetch(pc);
+    return page ? opInfo(page.op[(pc - page.base) >>> 1]!) : undefined;
   }
 
   /** Can the instruction at pc (`next`, if already looked up) be fetched? 'serial' means it needs the interpreter. */
@@ -251,8 +251,8 @@ export class Window {
   }
 
   private fetch(pc: number): void {
-    const f = this.mem.fetch(pc)!;
-    const { page, slot } = f;
+    const page = this.mem.fetch(pc)!;
+    const slot = (pc - page.base) >>> 1;
     const op = page.op[slot]!;
     const x = opInfo(op);
     const { name, kind } = x;

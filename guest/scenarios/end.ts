@@ -11,15 +11,14 @@ import { LIST_HEAD } from '../lib/structs.js';
 /** CHECK codes (the first argument of a CHECK event; tools/race/schedule.ts names them). */
 export const CHECK = { CALL_ORDER: 1, QUEUE_NOT_EMPTY: 2, LOST_CALL: 3, STALE_FUNC: 4 } as const;
 
-/** Spin until harts_done reaches n. */
+/**
+ * Spin until harts_done reaches n, with acquire ordering: what the other harts did before counting
+ * themselves in (their amoadd.w.aqrl) is visible to every load after this wait.
+ */
 export function waitForHarts(k: Kernel, n: number): void {
   const a = k.a;
-  const wait = a.here();
-  const done = a.label();
-  a.la('t0', 'harts_done').lw('t0', 0, 't0').li('t1', n).beq('t0', 't1', done);
-  k.cpu_relax();
-  a.j(wait);
-  a.bind(done);
+  a.la('t1', 'harts_done').li('t2', n);
+  k.smp_cond_load_acquire('t0', ['t1', 0], 4, (v) => ['eq', v, 't2']);
 }
 
 /** call_function.queue must be empty once every call has returned (CHECK otherwise). */
