@@ -208,8 +208,12 @@ export class Machine implements TimeSource {
         continue;
       }
       if (r === 'idle') {
-        // Waiting on slow accesses only: sit out until the first may perform.
-        if (w.slowUntil > 0) h.sleepUntil = w.slowUntil;
+        // Waiting on slow accesses only: sit out until the first may perform. That is a step of
+        // its own (so that a replay, which grants exactly the steps recorded, sees it too).
+        if (w.slowUntil > 0) {
+          h.sleepUntil = w.slowUntil;
+          n++;
+        }
         break;
       }
       h.instret += r;

@@ -35,6 +35,10 @@ export const LIST_POISON2 = 0x122n;
 
 /** How many stall points an image may have (see Kernel.stall_point). */
 export const STALL_POINTS = 8;
+/** Bytes per stall_config entry: chance mask, length mask, watched field offset, changes. */
+export const STALL_CONFIG_SIZE = 32;
+/** Fields a stall point may offer to watch. */
+export const STALL_FIELDS = 2;
 
 /** sstatus.SIE */
 const SSTATUS_SIE = 2;
@@ -449,21 +453,54 @@ export class Kernel {
    * stall_point(n): the udelay() a tester injects to widen a race window (Milton Miller's attempt
    * at R2), at random passes. Each hart keeps a xorshift PRNG in gp (seeded at boot from
    * stall_seeds[cpu]); a pass through stall point n stalls when (x & stall_config[n].chance) == 0,
-   * for (x >> 20) & stall_config[n].length turns of a register-only loop with cpu_relax (so each
-   * turn lets the other harts run a while) - it changes timing only, never memory ordering. The race runner writes stall_seeds and stall_config from the run's
-   * seed; with the zeroed defaults (chance all ones is "never"... see emitStallTable) it never
-   * stalls. Clobbers t4, t5, t6.
+   * for up to (x >> 20) & stall_config[n].length turns of a loop with cpu_relax (each turn lets the
+   * other harts run a while). It changes timing, never what the kernel code computes.
+   *
+   * A point may name a struct it can watch (`watch`: a base register and candidate field offsets):
+   * when stall_config[n].field is one of them, the stall also ends once that 32-bit field has
+   * changed stall_config[n].changes times - it waits for the event a race needs (the stale walker
+   * resumes just after the caller rewrites the mask, say) instead of guessing its time. The
+   * watching loads are plain loads of the same word the kernel code reads next. The race runner
+   * writes the tables from the run's seed; their defaults never stall. Clobbers t4, t5, t6 (and
+   * briefly spills t3 to the stack when watching).
    */
-  stall_point(n: number): void {
+  stall_point(n: number, watch?: { base: Reg; fields: readonly number[] }): void {
     const a = this.a;
     if (n < 0 || n >= STALL_POINTS) throw new Error(`stall point ${n} out of range`);
+    if (watch) {
+      if (['t3', 't4', 't5', 't6', 'sp'].includes(watch.base)) throw new Error(`stall_point: ${watch.base} cannot be the watched base`);
+      if (watch.fields.length > STALL_FIELDS || watch.fields.some((f) => f % 4 !== 0)) throw new Error('stall_point: up to two 4-byte aligned fields');
+      const prev = this.stallFields[n];
+      if (prev && prev.join() !== watch.fields.join()) throw new Error(`stall point ${n} watches different fields at different sites`);
+      this.stallFields[n] = [...watch.fields];
+    }
     const done = a.label();
+    const c = STALL_CONFIG_SIZE * n;
     // x ^= x << 13; x ^= x >> 7; x ^= x << 17
     a.slli('t4', 'gp', 13).xor('gp', 'gp', 't4');
     a.srli('t4', 'gp', 7).xor('gp', 'gp', 't4');
     a.slli('t4', 'gp', 17).xor('gp', 'gp', 't4');
-    a.la('t5', 'stall_config').ld('t4', 16 * n, 't5').and('t4', 'gp', 't4').bnez('t4', done);
-    a.ld('t4', 16 * n + 8, 't5').srli('t6', 'gp', 20).and('t6', 't6', 't4');
+    a.la('t5', 'stall_config').ld('t4', c, 't5').and('t4', 'gp', 't4').bnez('t4', done);
+    a.ld('t4', c + 8, 't5').srli('t6', 'gp', 20).and('t6', 't6', 't4');
+    const timed = a.label();
+    if (watch) {
+      // t6 = changes << 32 | turns; t4 = &base->field; t5 = the value last seen.
+      a.ld('t4', c + 16, 't5').bltz('t4', timed);
+      a.ld('t5', c + 24, 't5').slli('t5', 't5', 32).or('t6', 't6', 't5');
+      a.add('t4', watch.base, 't4');
+      a.addi('sp', 'sp', -16).sd('t3', 0, 'sp');
+      a.lw('t5', 0, 't4');
+      const turn = a.here();
+      const out = a.label();
+      a.slli('t3', 't6', 32).beqz('t3', out);
+      this.cpu_relax();
+      a.addi('t6', 't6', -1);
+      a.lw('t3', 0, 't4').beq('t3', 't5', turn);
+      a.mv('t5', 't3').li('t3', 1).slli('t3', 't3', 32).sub('t6', 't6', 't3').srli('t3', 't6', 32).bnez('t3', turn);
+      a.bind(out);
+      a.ld('t3', 0, 'sp').addi('sp', 'sp', 16).j(done);
+    }
+    a.bind(timed);
     const top = a.here();
     a.beqz('t6', done);
     this.cpu_relax();
@@ -472,14 +509,40 @@ export class Kernel {
   }
 
   /**
-   * The stall tables (in .data): stall_config[n] = { chance mask, length mask } (initially "never":
-   * a chance mask of all ones, length 0), and stall_seeds[cpu] for each hart's gp.
+   * chance_point(n, body): run `body` at the passes where stall point n would stall (the same
+   * chance, from stall_config[n]), for injected events other than delays (a duplicate IPI, say).
+   * Clobbers t4, t5.
+   */
+  chance_point(n: number, body: () => void): void {
+    const a = this.a;
+    if (n < 0 || n >= STALL_POINTS) throw new Error(`stall point ${n} out of range`);
+    const skip = a.label();
+    a.slli('t4', 'gp', 13).xor('gp', 'gp', 't4');
+    a.srli('t4', 'gp', 7).xor('gp', 'gp', 't4');
+    a.slli('t4', 'gp', 17).xor('gp', 'gp', 't4');
+    a.la('t5', 'stall_config').ld('t4', STALL_CONFIG_SIZE * n, 't5').and('t4', 'gp', 't4').bnez('t4', skip);
+    body();
+    a.bind(skip);
+  }
+
+  /** Fields each stall point may watch (stall_point's `watch`), for emitStallTable. */
+  private readonly stallFields: (number[] | undefined)[] = [];
+
+  /**
+   * The stall tables (in .data): stall_config[n] = { chance mask, length mask, watched field offset
+   * (-1: none), changes } (initially "never": a chance mask of all ones), stall_fields[n] = the
+   * offsets point n can watch (-1 for none), and stall_seeds[cpu] for each hart's gp.
    */
   emitStallTable(harts: number): void {
     const a = this.a;
     a.data().align(64);
     a.bind(a.label('stall_config'));
-    for (let i = 0; i < STALL_POINTS; i++) a.dword(-1n, 0);
+    for (let i = 0; i < STALL_POINTS; i++) a.dword(-1n, 0, -1n, 0);
+    a.bind(a.label('stall_fields'));
+    for (let i = 0; i < STALL_POINTS; i++) {
+      const f = this.stallFields[i] ?? [];
+      for (let j = 0; j < STALL_FIELDS; j++) a.dword(BigInt(f[j] ?? -1));
+    }
     a.bind(a.label('stall_seeds'));
     for (let i = 0; i < harts; i++) a.dword(0x9e3779b97f4a7c15n ^ BigInt(i + 1));
     a.text();

@@ -14,7 +14,7 @@ import type { MemoryModel } from '../../emulator/config.js';
 import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
 import { elfSymbolizer } from '../../assembler/symbolize.js';
 import { makeStrategy, Prng, type ScheduleConfig } from '../../emulator/scheduler.js';
-import { STALL_POINTS } from '../../guest/lib/kernel.js';
+import { STALL_CONFIG_SIZE, STALL_FIELDS, STALL_POINTS } from '../../guest/lib/kernel.js';
 
 export interface ScheduleResult {
   readonly failed: boolean;
@@ -41,24 +41,36 @@ export function scheduleFor(seed: number): ScheduleConfig {
 /**
  * The seed's injected delays: each stall point of the guest (Kernel.stall_point) stalls at a
  * random 1 in 2..16 of its passes, for up to 2^2..2^8 turns of a cpu_relax loop (each turn lets
- * the others run for MachineConfig.pauseSteps), or (one point in four) never; each hart's PRNG
- * gets a seed of its own. (Measured on R1/v1, 4 harts, sc, 1,000 schedules: 20 failures with
- * these lengths, 10 with 2^0..2^6 and 20 with 2^4..2^10 at twice the cost per schedule.)
+ * the others run for MachineConfig.pauseSteps), or (one point in four) never; a point that can
+ * watch a field (the walker's, on the entry it is about to read) mostly waits for it to change
+ * instead; the duplicate-IPI point (Kernel.chance_point) uses the same chances. Each hart's PRNG
+ * gets a seed of its own. Measured on 4 harts, sc, failures per 1,000 schedules: R1 on v1 20
+ * with timed stalls only, 50 with duplicate IPIs, 53 with watching walkers; R2 on v2 0, 0.5, 1.
  */
 export function injectDelays(m: Machine, symbols: readonly { name: string; value: bigint }[], seed: number): void {
   const config = symbols.find((s) => s.name === 'stall_config');
+  const fields = symbols.find((s) => s.name === 'stall_fields');
   const seeds = symbols.find((s) => s.name === 'stall_seeds');
-  if (!config || !seeds) return;
+  if (!config || !fields || !seeds) return;
   const rng = new Prng((seed ^ 0x57a11) >>> 0);
-  const at = (sym: { value: bigint }, i: number) => Number(sym.value) - m.ram.base + 8 * i;
+  const at = (sym: { value: bigint }, byte: number) => Number(sym.value) - m.ram.base + byte;
   for (let i = 0; i < STALL_POINTS; i++) {
+    const c = STALL_CONFIG_SIZE * i;
     const never = rng.below(4) === 0;
     const chance = never ? -1n : (1n << BigInt(1 + rng.below(4))) - 1n;
-    const length = never ? 0n : (1n << BigInt(2 + rng.below(7))) - 1n;
-    m.ram.write(at(config, 2 * i), 8, chance);
-    m.ram.write(at(config, 2 * i + 1), 8, length);
+    // A point that can watch a field does so three times in four (for up to 8 times as many
+    // turns: a change usually ends it first), waiting for 2 changes half the time - the owner
+    // finishing with the entry, then reusing it: what a stale walker needs - else 1 or 3.
+    const offered = [0, 1].map((j) => BigInt.asIntN(64, m.ram.read(at(fields, 8 * (STALL_FIELDS * i + j)), 8))).filter((f) => f >= 0n);
+    const watched = offered.length > 0 && rng.below(4) !== 0 ? offered[rng.below(offered.length)]! : -1n;
+    const changes = [2n, 2n, 1n, 3n][rng.below(4)]!;
+    const length = never ? 0n : (1n << BigInt(2 + rng.below(7) + (watched >= 0n ? 3 : 0))) - 1n;
+    m.ram.write(at(config, c), 8, chance);
+    m.ram.write(at(config, c + 8), 8, length);
+    m.ram.write(at(config, c + 16), 8, watched);
+    m.ram.write(at(config, c + 24), 8, changes);
   }
-  for (let h = 0; h < m.harts.length; h++) m.ram.write(at(seeds, h), 8, (BigInt(rng.next32()) << 32n) | BigInt(rng.next32() | 1));
+  for (let h = 0; h < m.harts.length; h++) m.ram.write(at(seeds, 8 * h), 8, (BigInt(rng.next32()) << 32n) | BigInt(rng.next32() | 1));
 }
 
 /** RAM for race images: small enough that a restart restores all of it (they need well under 1 MiB). */

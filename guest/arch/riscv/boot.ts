@@ -21,6 +21,9 @@ export type IpiKind = 'clint' | 'imsic';
 export const IPI_CALL_FUNC = 1;
 export const IPI_CALL_FUNC_SINGLE = 2;
 
+/** The stall point (Kernel.chance_point) at which handle_IPI sees a duplicate call-function IPI. */
+export const STALL_DUPLICATE_IPI = 7;
+
 /** The IMSIC interrupt identity used for IPIs. */
 export const IPI_ID = 1;
 
@@ -198,7 +201,15 @@ function emitIpi(k: Kernel, o: BootOptions): void {
       k.xchg('s2', ['s1', 0], 'zero');
       a.beqz('s2', brk);
       a.andi('t0', 's2', 1 << IPI_CALL_FUNC);
-      k.if_(['nez', 't0'], () => a.call(o.callFunctionInterrupt));
+      k.if_(['nez', 't0'], () => {
+        a.call(o.callFunctionInterrupt);
+        // A late or duplicate IPI (the race catalog's R2 reproducer): at the chosen passes the
+        // call-function IPI is delivered again, so the handler walks the queue once more.
+        k.chance_point(STALL_DUPLICATE_IPI, () => {
+          a.li('t0', IPI_CALL_FUNC);
+          k.set_bit('t0', ['s1', 0]);
+        });
+      });
       a.andi('t0', 's2', 1 << IPI_CALL_FUNC_SINGLE);
       k.if_(['nez', 't0'], () => a.call(o.callFunctionSingleInterrupt));
       k.smp_mb();

@@ -5,6 +5,7 @@
  */
 import { GUEST_EVENT } from '../../../emulator/devices/guest-events.js';
 import { type Kernel, THREAD_INFO } from '../../lib/kernel.js';
+import type { Reg } from '../../../assembler/dsl/asm.js';
 import { LIST_HEAD, struct } from '../../lib/structs.js';
 import { IPI_CALL_FUNC_SINGLE, PERCPU_STRIDE } from '../../arch/riscv/boot.js';
 
@@ -37,7 +38,16 @@ export const STALL = {
    * in the same place.
    */
   MASK_PUBLISHED: 5,
+  // 7 is the arch layer's duplicate IPI (guest/arch/riscv/boot.ts STALL_DUPLICATE_IPI).
 } as const;
+
+/**
+ * The walker's stall after it loaded the next entry's pointer (STALL.WALK_NEXT): it may watch that
+ * entry's cpumask or refs, so that a stale walker can resume right after the owner rewrites them.
+ */
+export function stall_walk_next(k: Kernel, data: Reg): void {
+  k.stall_point(STALL.WALK_NEXT, { base: data, fields: [CFD.cpumask, CFD.refs] });
+}
 
 /** struct call_single_queue { struct list_head list; raw_spinlock_t lock; } (per cpu) */
 export const CALL_SINGLE_QUEUE = struct('call_single_queue', { list: LIST_HEAD, lock: 'u32' });

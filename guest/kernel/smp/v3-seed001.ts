@@ -7,7 +7,7 @@ import { GUEST_EVENT } from '../../../emulator/devices/guest-events.js';
 import { IPI_CALL_FUNC, PERCPU_STRIDE } from '../../arch/riscv/boot.js';
 import type { Kernel } from '../../lib/kernel.js';
 import { LIST_HEAD } from '../../lib/structs.js';
-import { CALL_FUNCTION, CFD, CSD, STALL, smp_processor_id } from './common.js';
+import { CALL_FUNCTION, CFD, CSD, STALL, smp_processor_id, stall_walk_next } from './common.js';
 
 export const VERSION = { name: 'v3-seed001', commit: 'LKML 2011-01-28 (seed 001)', title: 'call_function_many: fix list delete vs add race (refs after the unlock)' };
 
@@ -110,7 +110,7 @@ export function emitSmp(k: Kernel): void {
     const done = a.label();
     /* list_for_each_entry_rcu(data, &call_function.queue, csd.list) */
     k.READ_ONCE(data, [head, LIST_HEAD.next]);
-    k.stall_point(STALL.WALK_NEXT);
+    stall_walk_next(k, data);
     const top = a.here();
     a.beq(data, head, done);
 
@@ -161,7 +161,7 @@ export function emitSmp(k: Kernel): void {
 
     a.bind(next);
     k.READ_ONCE(data, [data, LIST_HEAD.next]);
-    k.stall_point(STALL.WALK_NEXT);
+    stall_walk_next(k, data);
     a.j(top);
     a.bind(done);
   });
