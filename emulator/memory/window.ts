@@ -78,6 +78,8 @@ interface Entry {
   resv: number;
   /** A slow access (a cache miss): it may not perform before this machine step (random stepping only). */
   notBefore: number;
+  /** A slow load waiting for this many more writes by other harts to its address (then it may perform at once). */
+  waitWrites: number;
   x: OpInfo;
 }
 const LOADS: Record<string, [number, boolean]> = { lb: [1, true], lh: [2, true], lw: [4, true], ld: [8, true], lbu: [1, false], lhu: [2, false], lwu: [4, false] };
@@ -260,7 +262,7 @@ export class Window {
     const e: Entry = {
       pc, op, name, kind, len: page.len[slot]!, rd: page.rd[slot]!, rs1: page.rs1[slot]!, rs2: page.rs2[slot]!,
       imm: page.imm[slot]!, immn: page.immn[slot]!, aq: (aqrl & 2) !== 0, rl: (aqrl & 1) !== 0,
-      size: x.size, signed: x.signed, performed: false, retired: false, result: 0n, addr: NaN, access: 0, data: undefined, fences: NO_FENCES, resv: -1, notBefore: 0, x,
+      size: x.size, signed: x.signed, performed: false, retired: false, result: 0n, addr: NaN, access: 0, data: undefined, fences: NO_FENCES, resv: -1, notBefore: 0, waitWrites: 0, x,
     };
     if (kind === 'fence') {
       if (name === 'fence.tso') e.fences = [[R, R | W], [W, W]];
@@ -469,7 +471,8 @@ export class Window {
   }
 
   /**
-   * Another hart's store to [addr, addr+size) became visible: it breaks the reservation of every
+   * Another hart's store to [addr, addr+size) became visible: it releases a slow load waiting for
+   * writes there (once it has seen enough of them), and it breaks the reservation of every
    * LR here on that reservation set - unless the LR read its own hart's store that is still
    * buffered (that store will come later in the global order, so the other store is no
    * interference: RVWMO's atomicity axiom counts from the store the LR read).
@@ -477,6 +480,7 @@ export class Window {
   breakReservations(addr: number, size: number): void {
     for (let i = 0; i < this.entries.length; i++) {
       const e = this.entries[i]!;
+      if (e.waitWrites > 0 && !e.performed && !Number.isNaN(e.addr) && e.addr < addr + size && addr < e.addr + e.size && --e.waitWrites === 0) e.notBefore = 0;
       if (e.kind !== 'lr' || e.resv < 0) continue;
       const set = e.resv - (e.resv % RESERVATION_SET);
       if (set < addr + size && addr < set + RESERVATION_SET && !this.readsBufferedStore(i)) e.resv = -1;
@@ -740,6 +744,12 @@ export class Window {
         const e = this.lastFetched;
         if (this.slowRate > 0 && (o === FETCH || o === FETCH_TAKEN) && e && (e.kind === 'load' || e.kind === 'store') && !e.performed && rng.next32() / 4294967296 < this.slowRate) {
           e.notBefore = now + (16 << rng.below(9));
+          // Half the slow loads wait for another hart's write to their address (a line in
+          // transit), for up to 4 times longer: the load then reads what that write left.
+          if (e.kind === 'load' && (rng.next32() & 1) === 0) {
+            e.waitWrites = 1 + rng.below(2);
+            e.notBefore = now + (64 << rng.below(9));
+          }
         }
         return n;
       }
