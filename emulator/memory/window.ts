@@ -624,7 +624,8 @@ export class Window {
   /** After step returned 'idle': the first machine step at which a slow access may perform (0: none waits). */
   slowUntil = 0;
 
-  private readonly options: number[] = [];
+  /** The choices fill() found (a typed array and a count: the hot loop neither allocates nor resizes). */
+  private readonly opts = new Int32Array(2 * WINDOW_SIZE + 4);
 
   /**
    * What this window can do now: FETCH / FETCH_TAKEN, i >= 0 = perform entry i, FAIL_SC + i;
@@ -633,46 +634,51 @@ export class Window {
    * [] when nothing can happen.
    */
   choices(): number[] | 'serial' {
-    // One array reused per call (callers use it at once): the hot loop does not allocate.
-    const options = this.options;
-    options.length = 0;
+    const n = this.fill();
+    return n < 0 ? 'serial' : Array.from(this.opts.subarray(0, n));
+  }
+
+  /** choices() into this.opts: returns how many, or -1 for 'serial'. */
+  private fill(): number {
+    const options = this.opts;
+    let k = 0;
     // Nothing in flight but retired stores and the next instruction touches only registers: the
     // interpreter runs it at full speed. That is the same as fetching and performing it at once,
     // which loses no behaviour: its operands are all in the register file already.
     const next = Number.isNaN(this.fetchPc) ? undefined : this.nextOp(this.fetchPc);
-    const k = next?.kind;
-    const registerOnly = this.allRetired && !this.serialNext && !this.holdFetch && (k === 'alu' || k === 'branch' || k === 'jal' || k === 'jalr');
-    if (registerOnly && this.entries.length === 0) return 'serial';
+    const kind = next?.kind;
+    const registerOnly = this.allRetired && !this.serialNext && !this.holdFetch && (kind === 'alu' || kind === 'branch' || kind === 'jal' || kind === 'jalr');
+    if (registerOnly && this.entries.length === 0) return -1;
     for (let i = 0; i < this.entries.length; i++) {
       const e = this.entries[i]!;
       if (e.performed) continue;
-      if (this.ready(i)) options.push(i);
-      else if (e.kind === 'sc') options.push(FAIL_SC + i);
+      if (this.ready(i)) options[k++] = i;
+      else if (e.kind === 'sc') options[k++] = FAIL_SC + i;
     }
-    if (this.holdFetch) return options;
+    if (this.holdFetch) return k;
     const b = this.predicting();
     if (b) {
       // Speculate only while the branch cannot resolve: resolving it first loses no behaviour.
       if (!this.ready(this.entries.length - 1) && this.entries.length < WINDOW_SIZE) {
-        if (this.fetchState(b.pc + b.len) === 'ok') options.push(FETCH);
-        if (this.fetchState(b.pc + b.immn) === 'ok') options.push(FETCH_TAKEN);
+        if (this.fetchState(b.pc + b.len) === 'ok') options[k++] = FETCH;
+        if (this.fetchState(b.pc + b.immn) === 'ok') options[k++] = FETCH_TAKEN;
       }
-      return options;
+      return k;
     }
     if (registerOnly) {
       // Retired stores are still waiting: they may perform first, or the interpreter goes on.
-      options.push(RUN_SERIAL);
-      return options;
+      options[k++] = RUN_SERIAL;
+      return k;
     }
     const fs = this.fetchState(this.fetchPc, next);
-    if (fs === 'ok') options.push(FETCH);
+    if (fs === 'ok') options[k++] = FETCH;
     else if ((fs === 'serial' || this.serialNext) && this.allRetired) {
-      if (this.entries.length === 0) return 'serial';
+      if (this.entries.length === 0) return -1;
       // Device and faulting accesses (serialNext) and wfi wait for every buffered store to perform;
       // CSR accesses, ecall, mret and traps do not.
-      if (!this.serialNext && next?.name !== 'wfi') options.push(RUN_SERIAL);
+      if (!this.serialNext && next?.name !== 'wfi') options[k++] = RUN_SERIAL;
     }
-    return options;
+    return k;
   }
 
   /** Do one choice from choices(); returns the number of instructions retired. */
@@ -696,26 +702,27 @@ export class Window {
   }
 
   step(rng: Prng, now = 0): number | 'serial' | 'idle' {
-    const all = this.choices();
-    if (all === 'serial') return 'serial';
+    let count = this.fill();
+    if (count < 0) return 'serial';
+    const c = this.opts;
     // Slow accesses that may not perform yet are no choice now.
-    let c = all;
     this.slowUntil = 0;
     if (this.slowRate > 0) {
       let k = 0;
-      for (const o of all) {
+      for (let j = 0; j < count; j++) {
+        const o = c[j]!;
         const t = o >= 0 && o < FAIL_SC ? this.entries[o]!.notBefore : 0;
         if (t > now) this.slowUntil = this.slowUntil === 0 ? t : Math.min(this.slowUntil, t);
-        else all[k++] = o;
+        else c[k++] = o;
       }
-      all.length = k;
-      c = all;
+      count = k;
     }
     // Running the next instruction in the interpreter counts as a fetch below.
     // Count the kinds of choice without allocating: fetches, stores to perform, other performs,
     // and early SC failures (rare in hardware: considered one step in eight).
     let fetches = 0, stores = 0, others = 0, fails = 0;
-    for (const o of c) {
+    for (let j = 0; j < count; j++) {
+      const o = c[j]!;
       if (o < 0) fetches++;
       else if (o >= FAIL_SC) fails++;
       else if (writes(this.entries[o]!.kind)) stores++;
@@ -735,7 +742,8 @@ export class Window {
     }
     const n = want === 'fetch' ? fetches : want === 'store' ? stores : others;
     let k = n === 1 ? 0 : rng.below(n);
-    for (const o of c) {
+    for (let j = 0; j < count; j++) {
+      const o = c[j]!;
       const kind = o < 0 ? 'fetch' : o >= FAIL_SC ? (fails ? 'other' : 'none') : writes(this.entries[o]!.kind) ? 'store' : 'other';
       if (kind === want && k-- === 0) {
         if (o === RUN_SERIAL) return 'serial';
