@@ -17,6 +17,7 @@ import * as v4 from './kernel/smp/v4.js';
 import { emitCallLoop } from './scenarios/calls.js';
 import { emitR3 } from './scenarios/r3.js';
 import { emitR4 } from './scenarios/r4.js';
+import { emitGlobalQueueCheck, emitLlistQueueCheck } from './scenarios/end.js';
 import * as v6 from './kernel/smp/v6.js';
 import * as v6peterz from './kernel/smp/v6-peterz.js';
 
@@ -31,12 +32,12 @@ export interface SmpVersion {
 export const VERSIONS: Record<string, SmpVersion> = { v1, v2, 'v2-normb': v2normb, v3, 'v3-seed001': v3seed001, v3b, v4, v6, 'v6-peterz': v6peterz };
 
 type Emit = (k: Kernel, harts: number, iterations: number) => void;
-/** Each scenario, the code generation it runs on (global queue: v1..v4; llist: v6), and its minimum harts. */
-export const SCENARIOS: Record<string, { emit: Emit; generation: 'global-queue' | 'llist'; minHarts: number }> = {
-  R1: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'all', distinctFuncs: false }), generation: 'global-queue', minHarts: 3 },
-  R1c: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'all', distinctFuncs: true }), generation: 'global-queue', minHarts: 3 },
-  R2: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'rotate', distinctFuncs: false }), generation: 'global-queue', minHarts: 4 },
-  R3: { emit: (k, h, n) => emitR3(k, h, n), generation: 'global-queue', minHarts: 3 },
+/** Each scenario, the code generation it runs on (global queue: v1..v4; llist: v6; any: both), and its minimum harts. */
+export const SCENARIOS: Record<string, { emit: Emit; generation: 'global-queue' | 'llist' | 'any'; minHarts: number }> = {
+  R1: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'all', distinctFuncs: false }), generation: 'any', minHarts: 3 },
+  R1c: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'all', distinctFuncs: true }), generation: 'any', minHarts: 3 },
+  R2: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'rotate', distinctFuncs: false }), generation: 'any', minHarts: 4 },
+  R3: { emit: (k, h, n) => emitR3(k, h, n), generation: 'any', minHarts: 3 },
   R4a: { emit: (k, h, n) => emitR4(k, h, n, 'a'), generation: 'llist', minHarts: 3 },
   R4b: { emit: (k, h, n) => emitR4(k, h, n, 'b'), generation: 'llist', minHarts: 2 },
 };
@@ -45,7 +46,8 @@ export type ScenarioName = 'R1' | 'R1c' | 'R2' | 'R3' | 'R4a' | 'R4b';
 /** Does this scenario run on this kernel version? */
 export function applies(scenario: ScenarioName, version: string): boolean {
   const v = VERSIONS[version];
-  return !!v && SCENARIOS[scenario]!.generation === (v.GENERATION ?? 'global-queue');
+  const g = SCENARIOS[scenario]!.generation;
+  return !!v && (g === 'any' || g === (v.GENERATION ?? 'global-queue'));
 }
 
 export interface GuestOptions {
@@ -66,6 +68,8 @@ export function buildGuest(o: GuestOptions): Uint8Array {
   emitArch(k, { harts: o.harts, ipi: o.ipi, main: 'kernel_main', callFunctionInterrupt: 'generic_smp_call_function_interrupt', callFunctionSingleInterrupt: 'generic_smp_call_function_single_interrupt' });
   if (version.GENERATION !== 'llist') emitCsdLock(k);
   version.emitSmp(k);
+  if (version.GENERATION === 'llist') emitLlistQueueCheck(k, o.harts);
+  else emitGlobalQueueCheck(k);
   SCENARIOS[o.scenario]!.emit(k, o.harts, o.iterations);
   if (version.emitSmpData) version.emitSmpData(k, o.harts);
   else emitSmpData(k, o.harts);

@@ -1,6 +1,6 @@
 /**
- * R3 (a caller's mask cleared under it), R4a (two callers on one csd) and R4b (the store-buffering
- * lost update) on the guest kernel: each fails on the last buggy version within a small budget and
+ * R2 (list delete vs add), R3 (a caller's mask cleared under it), R4a (two callers on one csd) and
+ * R4b (the store-buffering lost update) on the guest kernel: each fails on the last buggy version within a small budget and
  * holds on its fix; R4b needs a store buffer, so it holds under sc.
  */
 import { readFileSync } from 'node:fs';
@@ -23,6 +23,15 @@ describe('races on the guest kernel', () => {
     const bad = firstFailure('R3', 'v3b', 4, 100);
     expect(bad?.symptom).toMatch(/perma-spin/);
     expect(firstFailure('R3', 'v4', 4, 40)).toBeUndefined();
+  }, 300_000);
+
+  it('R2 fails on v2 (list corruption) and holds on the llist code of v6, where smp_call_function_many queues per-cpu csds', () => {
+    const known = (JSON.parse(readFileSync(new URL('../../guest/known-failures.json', import.meta.url), 'utf8')) as { failures: { scenario: string; version: string; model: string; seed: number }[] }).failures;
+    const seed = known.find((f) => f.scenario === 'R2' && f.version === 'v2' && f.model === 'sc')!.seed;
+    const elf = buildGuest({ version: 'v2', scenario: 'R2', harts: 4, ipi: 'clint', iterations: 5 });
+    expect(runSchedule(elf, 4, 'sc', seed).symptom).toMatch(/list corruption/);
+    expect(firstFailure('R2', 'v6', 4, 40)).toBeUndefined();
+    expect(firstFailure('R1', 'v6', 4, 20, 'wmo')).toBeUndefined();
   }, 300_000);
 
   it('R4a: v6 corrupts its llist within 100 schedules, Peter Zijlstra\'s cmpxchg holds for 60', () => {
