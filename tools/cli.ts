@@ -175,16 +175,18 @@ const COMMANDS: Record<string, Command> = {
     summary: 'the race matrix: each scenario on each kernel version under each memory model (the main job)',
     usage:
       'rvsmp race [--scenario R1,...] [--version v1,...] [--model sc,tso,wmo] [--harts N] [--ipi clint|imsic] [--iterations K]\n' +
-      '           [--budget SCHEDULES|SECONDSs] [--jobs N] [--shard K/N] [--json] [--merge FILE...] [--seed S]\n' +
+      '           [--budget SCHEDULES|SECONDSs] [--jobs N] [--shard K/N] [--json] [--merge FILE...] [--seed S] [--medians K]\n' +
       '\n' +
       '  --scenario     R1 (Anton\'s test), R1c (distinct callbacks), R2 (varying masks), R3 (a mask cleared by others),\n' +
       '                 R4a (two callers, one csd), R4b (store-buffering lost update); default: all\n' +
-      '  --version      v1 v2 v2-normb v3 v3-seed001 v3b v4 (global queue: R1-R3), v6 v6-peterz (llist: R4a, R4b); default: all\n' +
+      '  --version      v1 v2 v2-normb v3 v3-seed001 v3b v4 (global queue: R1-R3), v6 v6-peterz (llist: R1-R3, R4a, R4b); default: all\n' +
       '  --model        sc, tso, wmo (default: all three)\n' +
       '  --harts        harts per machine (default 4); --iterations calls per hart (default 5); --ipi clint (SBI) or imsic\n' +
       '  --budget       per cell: a number of schedules (2000) or seconds (30s); default 5s\n' +
       '  --jobs         worker threads (default: the cores); --shard K/N tries seeds K, K+N, ...; --merge FILE... combines --json results\n' +
       '  --seed S       replay one schedule of one cell (one scenario, version and model), as a failure\'s replay line says\n' +
+      '  --medians K    K independent searches per cell (seeds k, k+K, ... for k = 1..K), each to its first failure or the\n' +
+      '                 budget: the median time and schedules to the first failure, on one worker each\n' +
       '\n' +
       '  Exit status 1 when a cell differs from the expected matrix (or a replayed schedule fails), 2 for bad flags.',
     async run(argv) {
@@ -192,7 +194,7 @@ const COMMANDS: Record<string, Command> = {
         {
           '--scenario': String, '--version': String, '--model': String, '--harts': String, '--ipi': String, '--iterations': String,
           '--budget': String, '--jobs': String, '--shard': String, '--json': Boolean, '--merge': Boolean, '--seed': String,
-          '--help': Boolean, '-h': '--help',
+          '--medians': String, '--help': Boolean, '-h': '--help',
         },
         argv,
         this.usage,
@@ -227,14 +229,16 @@ const COMMANDS: Record<string, Command> = {
       }
       const jobs = a['--jobs'] !== undefined ? parseCount(a['--jobs'], '--jobs') : defaultJobs();
       const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : undefined;
+      const medians = a['--medians'] !== undefined ? parseCount(a['--medians'], '--medians') : undefined;
+      if (medians !== undefined && (medians < 1 || shard.n > 1 || seed !== undefined || a['--merge'])) throw new UsageError('--medians K takes K >= 1 and goes with neither --shard, --seed nor --merge');
       const cells: Cell[] = [];
       for (const scenario of scenarios) for (const version of versions) for (const model of models) if (applies(scenario, version)) cells.push({ scenario, version, model });
-      if (cells.length === 0) throw new UsageError(`none of the scenarios ${scenarios.join(', ')} runs on ${versions.join(', ')} (R1-R3 run on v1-v4, R4a/R4b on v6 and v6-peterz)`);
+      if (cells.length === 0) throw new UsageError(`none of the scenarios ${scenarios.join(', ')} runs on ${versions.join(', ')} (R1-R3 run on every version, R4a/R4b on v6 and v6-peterz)`);
       for (const s of scenarios) if (harts < SCENARIOS[s]!.minHarts) throw new UsageError(`${s} needs at least ${SCENARIOS[s]!.minHarts} harts`);
       const merge = a['--merge'] ? a._ : undefined;
       if (!merge && a._.length) throw new UsageError(`unexpected argument "${a._[0]}"\nusage: ${this.usage}`);
       const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;
-      return raceCommand({ cells, harts, ipi, iterations, budget, shard, jobs, json: !!a['--json'], seed, merge }, script, out);
+      return raceCommand({ cells, harts, ipi, iterations, budget, shard, jobs, json: !!a['--json'], seed, merge, medians }, script, out);
     },
   },
   'build-roms': {

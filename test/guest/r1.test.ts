@@ -56,11 +56,25 @@ describe('R1 on the guest kernel', () => {
       [['--scenario', 'R2', '--harts', '3'], /R2 needs at least 4 harts/],
       [['--scenario', 'R4a', '--version', 'v1'], /none of the scenarios R4a runs on v1/],
       [['--seed', '1'], /--seed replays one schedule/],
+      [['--medians', '4', '--shard', '1/2'], /--medians K takes K >= 1 and goes with neither/],
     ] as const) {
       const bad = rvsmp(['race', ...flags]);
       expect(bad.status, flags.join(' ')).toBe(2);
       expect(bad.stderr).toMatch(msg);
       expectNoStackTrace(bad.stderr);
     }
+  });
+
+  it('rvsmp race --medians K runs K searches per cell on disjoint seeds and reports the median time to the first failure', () => {
+    const r = rvsmp(['race', '--medians', '4', '--scenario', 'R4a', '--version', 'v6,v6-peterz', '--model', 'sc', '--budget', '40', '--json', '--jobs', '1']);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { version: string; searches: number; found: number; medianSeconds: number | null; seconds: (number | null)[] });
+    const buggy = lines.find((l) => l.version === 'v6')!;
+    const fixed = lines.find((l) => l.version === 'v6-peterz')!;
+    expect(buggy.searches).toBe(4);
+    expect(buggy.found).toBeGreaterThan(2);
+    expect(buggy.medianSeconds).toBeGreaterThan(0);
+    expect(fixed.found).toBe(0);
+    expect(fixed.medianSeconds).toBeNull();
   });
 });

@@ -16,6 +16,8 @@ export interface RaceOptions extends SearchOptions {
   /** Replay this one seed of the (single) cell. */
   readonly seed?: number;
   readonly merge?: readonly string[];
+  /** K independent searches per cell, for the median time to the first failure. */
+  readonly medians?: number;
 }
 
 /** The worker side: search cells as they come. */
@@ -43,7 +45,58 @@ function cellText(r: CellResult): string {
   return `REPRODUCED seed ${r.seed}, step ${r.steps!.toLocaleString('en')}, ${r.seconds.toFixed(1)} s: ${r.symptom}${mark}`;
 }
 
+/** The median of a sample where undefined (not found within the budget) counts as larger than everything. */
+function median(xs: readonly (number | undefined)[]): number | undefined {
+  const sorted = [...xs].sort((p, q) => (p ?? Infinity) - (q ?? Infinity));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** --medians K: K searches per cell on disjoint seeds (shards k/K), each to its first failure. */
+async function mediansCommand(o: RaceOptions, k: number, workerScript: string | undefined, out: (s: string) => void): Promise<number> {
+  const tasks = o.cells.flatMap((cell) => Array.from({ length: k }, (_, i) => ({ cell, options: { harts: o.harts, ipi: o.ipi, iterations: o.iterations, budget: o.budget, shard: { k: i + 1, n: k } } as SearchOptions })));
+  const tty = process.stderr.isTTY;
+  const t0 = Date.now();
+  const progress = (done: number) => {
+    if (tty) process.stderr.write(`\r  ${done}/${tasks.length} searches, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  };
+  let results: CellResult[];
+  if (o.jobs <= 1 || tasks.length < 2 || !workerScript) {
+    results = tasks.map((t, i) => {
+      const r = searchCell(t.cell, t.options);
+      progress(i + 1);
+      return r;
+    });
+  } else results = await workerPool<object, CellResult>(workerScript, { raceWorker: true }, tasks, o.jobs, progress);
+  if (tty) process.stderr.write('\n');
+  if (!o.json) out(`median time to the first failure: ${o.harts} harts, ${o.iterations} calls per hart, ${k} searches per cell on disjoint seeds, each on one worker`);
+  let surprises = 0;
+  for (const cell of o.cells) {
+    const mine = results.filter((r) => r.scenario === cell.scenario && r.version === cell.version && r.model === cell.model);
+    const found = mine.filter((r) => r.status === 'REPRODUCED');
+    const seconds = median(mine.map((r) => (r.status === 'REPRODUCED' ? r.seconds : undefined)));
+    const schedules = median(mine.map((r) => (r.status === 'REPRODUCED' ? r.schedules : undefined)));
+    const expected = mine[0]!.expected;
+    const surprise = expected === 'HELD' ? found.length > 0 : found.length === 0;
+    if (surprise) surprises++;
+    const symptoms = [...new Set(found.map((r) => r.symptom))];
+    if (o.json) {
+      out(JSON.stringify({ ...cell, expected, searches: k, found: found.length, medianSeconds: seconds ?? null, medianSchedules: schedules ?? null, seconds: mine.map((r) => (r.status === 'REPRODUCED' ? r.seconds : null)), symptoms }));
+      continue;
+    }
+    const head = `${cell.scenario} on ${cell.version} under ${cell.model}`.padEnd(32);
+    const held = mine.reduce((n, r) => n + (r.status === 'HELD' ? r.schedules : 0), 0);
+    const text =
+      found.length === 0
+        ? `no failure in ${k} searches (${held.toLocaleString('en')} schedules)`
+        : `found in ${found.length} of ${k}; median ${seconds === undefined ? `over the budget` : `${seconds.toFixed(2)} s, ${schedules!.toLocaleString('en')} schedules`}: ${symptoms.join('; ')}`;
+    out(`  ${head} ${text}${surprise ? ' (!)' : ''}`);
+  }
+  if (!o.json) out(surprises ? `\n${surprises} cell${surprises === 1 ? '' : 's'} differ from the expected matrix (!)` : `\nevery cell as expected (${o.cells.length} cells)`);
+  return surprises ? 1 : 0;
+}
+
 export async function raceCommand(o: RaceOptions, workerScript: string | undefined, out: (s: string) => void): Promise<number> {
+  if (o.medians !== undefined) return mediansCommand(o, o.medians, workerScript, out);
   if (o.seed !== undefined) {
     if (o.cells.length !== 1) throw new UsageError('--seed replays one schedule: give one --scenario, one --version and one --model');
     const c = o.cells[0]!;

@@ -30,11 +30,16 @@ export const MAX_STEPS = 20_000_000;
 /** Steps under the seed's schedule before the run goes on under a fair one. */
 export const FAIR_AFTER = 2_000_000;
 
-/** The seed's schedule: PCT (depths 1..4) or a fair uniform random one, in turn. */
+/**
+ * The seed's schedule: PCT (depths 1..4, three horizons) or a fair uniform random one, drawn from a
+ * hash of the seed - so that any arithmetic progression of seeds (a --shard, a --medians search)
+ * mixes them all.
+ */
 export function scheduleFor(seed: number): ScheduleConfig {
-  if (seed % 2 === 0) return { kind: 'random' };
-  const depth = 1 + ((seed >> 1) % 4);
-  const horizon = [20_000, 60_000, 200_000][Math.floor(seed / 8) % 3]!;
+  const h = new Prng((seed ^ 0x5c4ed) >>> 0).next32();
+  if ((h & 1) === 0) return { kind: 'random' };
+  const depth = 1 + ((h >>> 1) % 4);
+  const horizon = [20_000, 60_000, 200_000][(h >>> 3) % 3]!;
   return { kind: 'pct', depth, horizon };
 }
 
