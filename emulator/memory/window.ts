@@ -305,7 +305,7 @@ export class Window {
         // Register-only work happens as soon as its operands are there: when it happens is no
         // choice that matters (a later access may still wait as long as it likes), and a branch
         // resolved early only spares fetching down a path that would be squashed.
-        if (this.eager && e.kind !== 'fence' && e.kind !== 'serial' && this.ready(i)) this.perform(i);
+        if (e.kind !== 'fence' && e.kind !== 'serial' && this.ready(i)) this.perform(i);
         continue;
       }
       if (Number.isNaN(e.addr) && this.address(i, e)) {
@@ -619,8 +619,6 @@ export class Window {
    */
   slowRate = 0;
   private lastFetched: Entry | undefined;
-  /** Perform register-only entries as soon as they can (settle); off only to compare with the full choice. */
-  eager = true;
   /** After step returned 'idle': the first machine step at which a slow access may perform (0: none waits). */
   slowUntil = 0;
 

@@ -476,11 +476,7 @@ export class Kernel {
     }
     const done = a.label();
     const c = STALL_CONFIG_SIZE * n;
-    // x ^= x << 13; x ^= x >> 7; x ^= x << 17
-    a.slli('t4', 'gp', 13).xor('gp', 'gp', 't4');
-    a.srli('t4', 'gp', 7).xor('gp', 'gp', 't4');
-    a.slli('t4', 'gp', 17).xor('gp', 'gp', 't4');
-    a.la('t5', 'stall_config').ld('t4', c, 't5').and('t4', 'gp', 't4').bnez('t4', done);
+    this.unless_chosen(n, done);
     a.ld('t4', c + 8, 't5').srli('t6', 'gp', 20).and('t6', 't6', 't4');
     const timed = a.label();
     if (watch) {
@@ -517,12 +513,19 @@ export class Kernel {
     const a = this.a;
     if (n < 0 || n >= STALL_POINTS) throw new Error(`stall point ${n} out of range`);
     const skip = a.label();
+    this.unless_chosen(n, skip);
+    body();
+    a.bind(skip);
+  }
+
+  /** Step this hart's xorshift PRNG (gp) and branch to `skip` unless this pass of point n is chosen; leaves t5 = stall_config. */
+  private unless_chosen(n: number, skip: Label): void {
+    const a = this.a;
+    // x ^= x << 13; x ^= x >> 7; x ^= x << 17
     a.slli('t4', 'gp', 13).xor('gp', 'gp', 't4');
     a.srli('t4', 'gp', 7).xor('gp', 'gp', 't4');
     a.slli('t4', 'gp', 17).xor('gp', 'gp', 't4');
     a.la('t5', 'stall_config').ld('t4', STALL_CONFIG_SIZE * n, 't5').and('t4', 'gp', 't4').bnez('t4', skip);
-    body();
-    a.bind(skip);
   }
 
   /** Fields each stall point may watch (stall_point's `watch`), for emitStallTable. */

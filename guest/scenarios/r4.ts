@@ -12,7 +12,7 @@
  */
 import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
 import type { Kernel } from '../lib/kernel.js';
-import { CSD } from '../kernel/smp/v6.js';
+import { CSD } from '../kernel/smp/llist-common.js';
 import { STALL } from '../kernel/smp/common.js';
 import { exitPass, waitForHarts } from './end.js';
 

@@ -25,18 +25,21 @@ export function raceWorkerMessage(m: { cell: Cell; options: SearchOptions }): Ce
   return searchCell(m.cell, m.options);
 }
 
-async function searchAll(o: RaceOptions, workerScript: string | undefined, progress: (done: number) => void): Promise<CellResult[]> {
-  const results: CellResult[] = new Array(o.cells.length);
-  let done = 0;
-  if (o.jobs <= 1 || o.cells.length < 2 || !workerScript) {
-    o.cells.forEach((c, i) => {
-      results[i] = searchCell(c, o);
-      progress(++done);
+/** Search each (cell, options) task, on worker threads when there are several. */
+async function searchAll(tasks: readonly { cell: Cell; options: SearchOptions }[], o: RaceOptions, workerScript: string | undefined, progress: (done: number) => void): Promise<CellResult[]> {
+  if (o.jobs <= 1 || tasks.length < 2 || !workerScript) {
+    return tasks.map((t, i) => {
+      const r = searchCell(t.cell, t.options);
+      progress(i + 1);
+      return r;
     });
-    return results;
   }
-  const options: SearchOptions = { harts: o.harts, ipi: o.ipi, iterations: o.iterations, budget: o.budget, shard: o.shard };
-  return workerPool<object, CellResult>(workerScript, { raceWorker: true }, o.cells.map((cell) => ({ cell, options })), o.jobs, progress);
+  return workerPool<object, CellResult>(workerScript, { raceWorker: true }, tasks, o.jobs, progress);
+}
+
+/** The search options of a race command (without its cells and output flags). */
+function searchOptions(o: RaceOptions, shard = o.shard): SearchOptions {
+  return { harts: o.harts, ipi: o.ipi, iterations: o.iterations, budget: o.budget, shard };
 }
 
 function cellText(r: CellResult): string {
@@ -53,20 +56,12 @@ function median(xs: readonly (number | undefined)[]): number | undefined {
 
 /** --medians K: K searches per cell on disjoint seeds (shards k/K), each to its first failure. */
 async function mediansCommand(o: RaceOptions, k: number, workerScript: string | undefined, out: (s: string) => void): Promise<number> {
-  const tasks = o.cells.flatMap((cell) => Array.from({ length: k }, (_, i) => ({ cell, options: { harts: o.harts, ipi: o.ipi, iterations: o.iterations, budget: o.budget, shard: { k: i + 1, n: k } } as SearchOptions })));
+  const tasks = o.cells.flatMap((cell) => Array.from({ length: k }, (_, i) => ({ cell, options: searchOptions(o, { k: i + 1, n: k }) })));
   const tty = process.stderr.isTTY;
   const t0 = Date.now();
-  const progress = (done: number) => {
+  const results = await searchAll(tasks, o, workerScript, (done) => {
     if (tty) process.stderr.write(`\r  ${done}/${tasks.length} searches, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  };
-  let results: CellResult[];
-  if (o.jobs <= 1 || tasks.length < 2 || !workerScript) {
-    results = tasks.map((t, i) => {
-      const r = searchCell(t.cell, t.options);
-      progress(i + 1);
-      return r;
-    });
-  } else results = await workerPool<object, CellResult>(workerScript, { raceWorker: true }, tasks, o.jobs, progress);
+  });
   if (tty) process.stderr.write('\n');
   if (!o.json) out(`median time to the first failure: ${o.harts} harts, ${o.iterations} calls per hart, ${k} searches per cell on disjoint seeds, each on one worker`);
   let surprises = 0;
@@ -130,7 +125,8 @@ export async function raceCommand(o: RaceOptions, workerScript: string | undefin
   } else {
     const tty = process.stderr.isTTY;
     const t0 = Date.now();
-    results = await searchAll(o, workerScript, (done) => {
+    const options = searchOptions(o);
+    results = await searchAll(o.cells.map((cell) => ({ cell, options })), o, workerScript, (done) => {
       if (tty) process.stderr.write(`\r  ${done}/${o.cells.length} cells searched, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     });
     if (tty) process.stderr.write('\n');
