@@ -40,6 +40,11 @@ export const STALL_CONFIG_SIZE = 32;
 /** Fields a stall point may offer to watch. */
 export const STALL_FIELDS = 2;
 
+/** The cpumask with every one of `harts` harts set (cpu_online_mask's initial value). */
+export function allHartsMask(harts: number): bigint {
+  return harts >= 64 ? -1n : (1n << BigInt(harts)) - 1n;
+}
+
 /** sstatus.SIE */
 const SSTATUS_SIE = 2;
 

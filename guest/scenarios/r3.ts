@@ -5,7 +5,7 @@
  * switches). If the fastpath saw two bits but cpumask_and() then sees none, v3/v3b put an entry
  * with refs 0 on the list, IPI nobody, and wait forever; v4 unlocks and returns.
  */
-import type { Kernel } from '../lib/kernel.js';
+import { allHartsMask, type Kernel } from '../lib/kernel.js';
 import { STALL } from '../kernel/smp/common.js';
 import { checkQueueEmpty, exitPass, waitForHarts } from './end.js';
 
@@ -58,7 +58,7 @@ export function emitR3(k: Kernel, harts: number, iterations: number): void {
 
   a.data().align(64);
   a.bind(a.label('shared_mask'));
-  a.dword(harts >= 64 ? -1n : (1n << BigInt(harts)) - 1n);
+  a.dword(allHartsMask(harts));
   a.align(64);
   a.bind(a.label('r3_stop'));
   a.dword(0);

@@ -4,7 +4,7 @@
  * patches changed: smp_call_function_many() and generic_smp_call_function_interrupt().
  */
 import { GUEST_EVENT } from '../../../emulator/devices/guest-events.js';
-import { type Kernel, THREAD_INFO } from '../../lib/kernel.js';
+import { type Kernel, THREAD_INFO, allHartsMask } from '../../lib/kernel.js';
 import type { Reg } from '../../../assembler/dsl/asm.js';
 import { LIST_HEAD, struct } from '../../lib/structs.js';
 import { IPI_CALL_FUNC_SINGLE, PERCPU_STRIDE } from '../../arch/riscv/boot.js';
@@ -78,7 +78,7 @@ export function emitSmpData(k: Kernel, harts: number): void {
   a.bind(a.label('csd_data'));
   a.zero(PERCPU_STRIDE * harts);
   a.bind(a.label('cpu_online_mask'));
-  a.dword(harts >= 64 ? -1n : (1n << BigInt(harts)) - 1n);
+  a.dword(allHartsMask(harts));
   a.text();
 }
 

@@ -5,7 +5,7 @@
  * cfd_csd[this_cpu][cpu], queued on that cpu's call_single_queue; the caller waits on each in turn.
  */
 import { IPI_CALL_FUNC, PERCPU_STRIDE } from '../../arch/riscv/boot.js';
-import { type Kernel, THREAD_INFO } from '../../lib/kernel.js';
+import { type Kernel, THREAD_INFO, allHartsMask } from '../../lib/kernel.js';
 import { LLIST_NODE, struct } from '../../lib/structs.js';
 import { STALL } from './common.js';
 
@@ -131,6 +131,6 @@ export function emitCallFunctionData(k: Kernel, harts: number): void {
   a.bind(a.label('cfd_csd'));
   a.zero(CFD_CSD_ROW * harts);
   a.bind(a.label('cpu_online_mask'));
-  a.dword(harts >= 64 ? -1n : (1n << BigInt(harts)) - 1n);
+  a.dword(allHartsMask(harts));
   a.text();
 }
