@@ -20,7 +20,8 @@ import { Hart } from './hart/hart.js';
 import { MIP } from './interrupts.js';
 import { type LoadedImage, loadElf, loadRaw } from './loader/elf.js';
 import { CodeCache } from './memory/code-cache.js';
-import { DirectMemory } from './memory/port.js';
+import { DirectMemory, type MemoryPort } from './memory/port.js';
+import { StoreBuffers } from './memory/store-buffer.js';
 import { Ram } from './memory/ram.js';
 import { ReplayError, Replayer, ScheduleLog } from './record.js';
 import { makeStrategy, Prng, type ScheduleConfig, type Strategy } from './scheduler.js';
@@ -76,6 +77,10 @@ export class Machine implements TimeSource {
   readonly bus: Bus;
   readonly code: CodeCache;
   readonly mem: DirectMemory;
+  /** tso: the harts' store buffers (the harts' memory port); else undefined and harts use `mem`. */
+  readonly storeBuffers: StoreBuffers | undefined;
+  /** What the harts access memory through: `mem`, or the store buffers in front of it. */
+  private readonly port: MemoryPort;
   readonly clint: Clint;
   readonly uart: Uart16550;
   readonly harts: Hart[];
@@ -89,7 +94,7 @@ export class Machine implements TimeSource {
   readonly guestEvents: GuestEvents;
   private running: Hart | undefined;
   strategy: Strategy;
-  /** tso/wmo: each hart's issue window, and the PRNG that picks what a window does each step. */
+  /** wmo: each hart's issue window, and the PRNG that picks what a window does each step. */
   windows: Window[] = [];
   private windowRng: Prng;
   private windowMemory: WindowMemory | undefined;
@@ -112,8 +117,12 @@ export class Machine implements TimeSource {
     this.bus = new Bus(this.ram);
     this.code = new CodeCache(this.ram);
     this.mem = new DirectMemory(this.ram, this.bus, this.code);
+    this.storeBuffers = this.config.memoryModel === 'tso' ? new StoreBuffers(this.mem, n) : undefined;
+    this.port = this.storeBuffers ?? this.mem;
     this.harts = [];
-    for (let i = 0; i < n; i++) this.harts.push(new Hart(i, this.mem, this, this.code));
+    for (let i = 0; i < n; i++) this.harts.push(new Hart(i, this.port, this, this.code));
+    // Compiled blocks access RAM directly; behind store buffers every access goes through the port.
+    if (this.storeBuffers) for (const h of this.harts) h.jit = false;
     this.mem.attachHarts(this.harts);
     const sink = { setLine: (hart: number, bit: number, level: boolean) => this.harts[hart]?.setLine(bit, level) };
     this.clint = new Clint(n, this, sink);
@@ -139,7 +148,8 @@ export class Machine implements TimeSource {
     this.bus.map(VIRT.IMSIC_S, new ImsicPages('imsic-s', this.imsic.map((f) => f.s)));
     this.strategy = makeStrategy(this.config.schedule, this.config.seed, n);
     this.windowRng = new Prng(this.config.seed ^ 0x5eed);
-    if (this.config.memoryModel !== 'sc') {
+    this.storeBuffers?.reset(new Prng(this.config.seed ^ 0x5b0f));
+    if (this.config.memoryModel === 'wmo') {
       const mem = this.mem;
       const code = this.code;
       this.windowMemory = {
@@ -182,7 +192,7 @@ export class Machine implements TimeSource {
     const slowRates = [0, 1 / 256, 1 / 32, 1 / 8];
     this.windows = this.harts.map((h) => {
       h.jit = false;
-      const w = new Window(h, this.windowMemory!, this.config.memoryModel);
+      const w = new Window(h, this.windowMemory!);
       w.fetchBias = fetchBiases[this.windowRng.below(fetchBiases.length)]!;
       w.storeBias = storeBiases[this.windowRng.below(storeBiases.length)]!;
       w.slowRate = slowRates[this.windowRng.below(slowRates.length)]!;
@@ -191,7 +201,7 @@ export class Machine implements TimeSource {
   }
 
   /**
-   * Advance hart h by up to `budget` steps in tso/wmo mode: each step fetches into its window or
+   * Advance hart h by up to `budget` steps in wmo mode: each step fetches into its window or
    * performs one ready entry; instructions the window does not handle run in the interpreter.
    */
   private stepWindow(h: Hart, budget: number): number {
@@ -262,6 +272,7 @@ export class Machine implements TimeSource {
       this.mem.watch(image.tohost, 8, () => htif.onWrite());
     }
     for (const h of this.harts) h.reset(image.entry);
+    this.storeBuffers?.reset(new Prng(this.config.seed ^ 0x5b0f));
     this.code.invalidateAll();
     this.codeEpoch = this.code.invalidations;
     this.makeWindows();
@@ -286,7 +297,7 @@ export class Machine implements TimeSource {
     this.config.seed = seed;
     if (schedule) this.config.schedule = schedule;
     for (let i = 0; i < this.harts.length; i++) {
-      const h = new Hart(i, this.mem, this, this.code);
+      const h = new Hart(i, this.port, this, this.code);
       h.imsicM = this.imsic[i]!.m;
       h.imsicS = this.imsic[i]!.s;
       h.jit = this.harts[i]!.jit;
@@ -311,6 +322,7 @@ export class Machine implements TimeSource {
     this.runSteps = 0;
     this.strategy = makeStrategy(schedule ?? this.config.schedule, seed, this.harts.length);
     this.windowRng = new Prng(seed ^ 0x5eed);
+    this.storeBuffers?.reset(new Prng(seed ^ 0x5b0f));
     this.makeWindows();
   }
 
@@ -435,7 +447,11 @@ export class Machine implements TimeSource {
       let wake = Number.POSITIVE_INFINITY;
       for (const h of this.harts) {
         if (h.state === 'wfi' && h.wakeable()) h.state = 'running';
-        if (h.state !== 'running') continue;
+        if (h.state !== 'running') {
+          // A sleeping hart's buffered stores still drain, in steps it is given.
+          if (this.storeBuffers?.pending(h.id)) runnable.push(h.id);
+          continue;
+        }
         if (h.sleepUntil <= this.steps) runnable.push(h.id);
         else wake = Math.min(wake, h.sleepUntil);
       }
@@ -464,7 +480,10 @@ export class Machine implements TimeSource {
       observer?.before(h);
       let n = 0;
       const w = this.windows[h.id];
-      if ((!w || w.allRetired) && h.checkInterrupts()) {
+      if (h.state !== 'running') {
+        this.storeBuffers!.idleTurn(h.id);
+        n = 1;
+      } else if ((!w || w.allRetired) && h.checkInterrupts()) {
         h.traps++;
         n = 1;
         w?.resync();
@@ -474,6 +493,7 @@ export class Machine implements TimeSource {
       this.running = undefined;
       this.steps += n;
       used += n;
+      if (h.state === 'running') this.storeBuffers?.endTurn(h.id);
       this.noteDecision(d.hart, n);
       if (h.paused) {
         h.paused = false;

@@ -1,8 +1,9 @@
 /**
  * `rvsmp run --trace`: one line per retired instruction: hart, pc, symbol+offset, disassembly, and
- * the register the instruction wrote (or the trap it took). Under tso/wmo, where instructions take
+ * the register the instruction wrote (or the trap it took). Under wmo, where instructions take
  * effect out of order in each hart's issue window, also one line when a load or store takes effect
- * in memory (with its address and value) and when speculative instructions are squashed.
+ * in memory (with its address and value) and when speculative instructions are squashed; under tso,
+ * a store that enters the store buffer says so, and one line shows it reaching memory.
  */
 import type { Disassembler, Symbolizer } from '../assembler/disassemble.js';
 import { decode, insnLength } from '../assembler/codec.js';
@@ -22,6 +23,8 @@ export class Tracer {
 
   private instret = 0;
   private readonly events: WindowEvent[] = [];
+  private buffered = 0;
+  private readonly drains: string[] = [];
 
   constructor(
     private readonly machine: Machine,
@@ -59,8 +62,15 @@ export class Tracer {
     return `hart ${hart}  ${hex(ev.pc)} ${''.padEnd(24)} ${''.padStart(8)}  ${'  (memory)'.padEnd(32)} ${what}`;
   }
 
+  private drainLine(hart: number, addr: number, size: number, value: bigint): string {
+    const v = `0x${BigInt.asUintN(size * 8, value).toString(16)}`;
+    return `hart ${hart}  ${''.padEnd(16)} ${''.padEnd(24)} ${''.padStart(8)}  ${'  (store buffer)'.padEnd(32)} writes [0x${addr.toString(16)}]/${size} = ${v}`;
+  }
+
   run(maxInsns?: number): StopReason {
     for (const w of this.machine.windows) w.onEvent = (ev) => this.events.push(ev);
+    const sb = this.machine.storeBuffers;
+    if (sb) sb.onDrain = (hart, addr, size, value) => this.drains.push(this.drainLine(hart, addr, size, value));
     return this.machine.run(maxInsns, {
       before: (h) => this.before(h),
       after: (h) => this.after(h),
@@ -69,6 +79,7 @@ export class Tracer {
 
   private before(h: Hart): void {
     this.events.length = 0;
+    this.buffered = this.machine.storeBuffers?.pending(h.id) ?? 0;
     this.instret = h.instret;
     this.regs.set(h.x);
     this.pc = h.pc;
@@ -80,6 +91,12 @@ export class Tracer {
   }
 
   private after(h: Hart): void {
+    // Stores reaching memory before this step's instruction (a fence, an AMO) or by themselves.
+    const drained = this.drains.splice(0);
+    if (h.traps === this.traps && h.instret === this.instret) {
+      for (const l of drained) this.print(l);
+      if (!this.machine.windows.length) return;
+    }
     if (this.machine.windows.length) {
       // A window step prints what it did; an interpreter step or a trap prints as under sc.
       for (const ev of this.events) this.print(this.windowLine(h.id, ev));
@@ -105,7 +122,10 @@ export class Tracer {
           break;
         }
       }
+      const sb = this.machine.storeBuffers;
+      if (sb && sb.pending(h.id) > this.buffered - drained.filter((l) => l.startsWith(`hart ${h.id} `)).length) effect = 'store buffered';
     }
+    if (h.traps !== this.traps || h.instret !== this.instret) for (const l of drained) this.print(l);
     const hexWord = this.word < 0 ? '' : (this.word >>> 0).toString(16).padStart(insnLength(this.word & 0xffff) * 2, '0');
     this.print(`hart ${h.id}  ${hex(this.pc)} ${(sym ? `<${sym}>` : '').padEnd(24)} ${hexWord.padStart(8)}  ${text.replace('\t', ' ').padEnd(32)} ${effect}`.trimEnd());
   }

@@ -319,16 +319,18 @@ export class Hart {
 
   /** Zihintpause: a spin-wait hint. Ends the run so the machine can let the hart sit out a while. */
   pause(): void {
+    this.mem.drain(this); // the store buffer empties while the hart waits
     this.paused = true;
     this.breakLoop = true;
   }
 
-  fence(_predSucc: number): void {
-    // Sequential consistency: nothing to order until the memory models arrive.
+  fence(predSucc: number): void {
+    this.mem.fence(this, predSucc);
   }
 
   fenceI(): void {
-    // Stores to decoded code already drop those decodes, so instruction fetch is never stale.
+    // Stores to decoded code drop those decodes, so fetch is never stale once this hart's stores to code are in memory.
+    this.mem.syncCode(this);
   }
 
   sfenceVma(): void {

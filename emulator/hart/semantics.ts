@@ -111,7 +111,7 @@ export const SEMANTICS: Record<string, string> = {
   'sc.d': wr('h.sc(x[$rs1], 8, x[$rs2], $aq, $rl)'),
 
   fence:        'h.fence($immn);',
-  'fence.tso':  'h.fence(0x33);',
+  'fence.tso':  'h.fence(0x833);',
   pause:        'h.pause();',
   'fence.i':    'h.fenceI();',
   ecall:        'h.ecall();',

@@ -17,6 +17,7 @@ import { EXCEPTION, Trap } from '../hart/trap.js';
 import type { CodeCache } from './code-cache.js';
 
 export interface PortHart {
+  readonly id: number;
   reservation: number;
 }
 
@@ -26,6 +27,12 @@ export interface MemoryPort {
   loadReserved(h: PortHart, addr: bigint, size: 4 | 8): bigint;
   storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint): boolean;
   amo(h: PortHart, kind: number, addr: bigint, size: 4 | 8, value: bigint): bigint;
+  /** A `fence`: fm in bits 11:8 (8 = fence.tso), pred in 7:4, succ in 3:0 (I O R W). */
+  fence(h: PortHart, predSucc: number): void;
+  /** Every store h holds back reaches memory (pause). */
+  drain(h: PortHart): void;
+  /** `fence.i`: h's stores to decoded code (and those before them) reach memory. */
+  syncCode(h: PortHart): void;
   /** Turn decoding of compressed instructions on or off (misa.C). */
   setCompressed(on: boolean): void;
 }
@@ -83,6 +90,31 @@ export class DirectMemory implements MemoryPort {
 
   setCompressed(on: boolean): void {
     this.code.setCompressed(on);
+  }
+
+  /** Every access is in memory at once: nothing to order or drain. */
+  fence(_h: PortHart, _predSucc: number): void {}
+  drain(_h: PortHart): void {}
+  syncCode(_h: PortHart): void {}
+
+  /** Hart `id` as attached (a store buffer draining on its behalf). */
+  hart(id: number): PortHart {
+    return this.harts[id]!;
+  }
+
+  /** Does [a, a+size) hold decoded instructions? */
+  holdsDecodedCode(a: number, size: number): boolean {
+    const o = a - this.base;
+    return (this.watched[o >>> 12]! & 1) !== 0 && this.code.holdsCode(a, size);
+  }
+
+  /** May a store to [a, a+size) wait in a store buffer: aligned main memory, no device watching it (HTIF)? */
+  isBufferable(a: number, size: number): boolean {
+    const o = a - this.base;
+    if (!(o >= 0 && o <= this.size - size && (o & (size - 1)) === 0)) return false;
+    if ((this.watched[o >>> 12]! & 2) === 0) return true;
+    for (const wt of this.watchers) if (a < wt.hi && wt.lo < a + size) return false;
+    return true;
   }
 
   load(h: PortHart, base: bigint, off: number, size: Width, signed: boolean): bigint {
@@ -218,12 +250,21 @@ export class DirectMemory implements MemoryPort {
   }
 
   storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint): boolean {
+    const a = this.claimReservation(h, addr, size);
+    if (a >= 0) this.writeRam(h, a, size, value);
+    return a >= 0;
+  }
+
+  /**
+   * The check of a store-conditional, without its write: the aligned RAM address if h's reservation
+   * holds for it, else -1 (a trap for a bad address). The reservation is used up either way.
+   */
+  claimReservation(h: PortHart, addr: bigint, size: 4 | 8): number {
     const a = this.atomicAddress(addr, size, false);
     // SC succeeds only at the LR's own address (as QEMU and Spike do; the spec allows failing otherwise).
     const ok = h.reservation === a;
     h.reservation = -1;
-    if (ok) this.writeRam(h, a, size, value);
-    return ok;
+    return ok ? a : -1;
   }
 
   amo(h: PortHart, kind: number, addr: bigint, size: 4 | 8, value: bigint): bigint {
@@ -259,6 +300,23 @@ export class DirectMemory implements MemoryPort {
   }
 
   writePlain(h: PortHart, addr: number, size: number, value: bigint): void {
+    const o = addr - this.base;
+    if (this.watched[o >>> 12] === 0 && (o & (size - 1)) === 0) {
+      switch (size) {
+        case 8:
+          this.i64[o >>> 3] = value;
+          return;
+        case 4:
+          this.i32[o >>> 2] = Number(BigInt.asIntN(32, value));
+          return;
+        case 2:
+          this.u16[o >>> 1] = Number(value & 0xffffn);
+          return;
+        case 1:
+          this.u8[o] = Number(value & 0xffn);
+          return;
+      }
+    }
     this.store(h, BigInt(addr), 0, size as Width, value);
   }
 

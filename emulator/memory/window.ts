@@ -1,8 +1,8 @@
 /**
- * The weak memory models (tso, wmo): a speculative out-of-order issue window, per hart
+ * The wmo memory model (RVWMO): a speculative out-of-order issue window, per hart
  * (docs/memory-model.md explains the model and why it stays inside RVWMO / RVTSO).
  *
- * A hart in tso or wmo mode holds up to WINDOW_SIZE fetched instructions in program order. Each
+ * A hart in wmo mode holds up to WINDOW_SIZE fetched instructions in program order. Each
  * step the hart either fetches the next instruction or performs one window entry that is ready:
  * its source registers are computed by performed earlier entries, and no ordering rule ties it to
  * an earlier unperformed entry. Fetch goes on past an unresolved branch along a predicted path;
@@ -20,7 +20,6 @@ import { OP_ILLEGAL, OP_NAMES, type CodePage } from '../hart/decode-cache.js';
 import { BRANCH_CONDITIONS, SEMANTICS } from '../hart/semantics.js';
 import type { Hart } from '../hart/hart.js';
 import type { Prng } from '../scheduler.js';
-import type { MemoryModel } from '../config.js';
 import { RESERVATION_SET } from './port.js';
 
 // 16, not 8: litmus harts of 9+ instructions (e.g. LB+data+data-wsi-rfi-addr) need their last store
@@ -189,16 +188,13 @@ export class Window {
   private fetchPc: number;
   /** Set when an access that only the interpreter can do reached the head: the next instruction is serial. */
   private serialNext = false;
-  private readonly tso: boolean;
   private readonly h: Hart;
 
   constructor(
     readonly hart: Hart,
     private readonly mem: WindowMemory,
-    model: MemoryModel,
   ) {
     this.h = hart;
-    this.tso = model === 'tso';
     this.fetchPc = hart.pc;
   }
 
@@ -386,18 +382,10 @@ export class Window {
       // address turns out to overlap). Every other access waits (ppo 13 for stores, and a write can
       // never be undone).
       if (e.kind !== 'load') return false;
-      if (this.tso) return d.kind === 'store';
       if (d.aq) return false;
       return !this.fenceBetweenOrders(dj, ei, potentialAccess(d), e);
     }
     const overlap = overlaps(d, e);
-    if (this.tso) {
-      // TSO: only a later load may pass an earlier store (a FIFO store buffer; under Ztso an SC is
-      // a release-RCpc store too), reading a plain store's data by forwarding; AMOs are RCsc.
-      if (e.kind === 'load' && d.kind === 'store') return overlap ? this.canForward(dj, ei) : true;
-      if (e.kind === 'load' && d.kind === 'sc') return !overlap;
-      return false;
-    }
     // ppo 5, 6, 7: acquire orders everything after it; release waits for everything before it.
     if (d.aq || e.rl) return false;
     // Same address: a later store or AMO/SC waits (ppo 1). A later load or LR may read an earlier

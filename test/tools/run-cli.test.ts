@@ -111,6 +111,23 @@ ${FINISH(0x5555)}`;
     expect(r.stderr).toMatch(/^hart 0 +[0-9a-f]{16} <_start\+0x[0-9a-f]+> +[0-9a-f]+ +lw a0,0\(t0\) +a0 = 0x0000000000000005$/m);
   });
 
+  it('--trace under tso shows a store entering the store buffer, forwarding, and the store reaching memory', () => {
+    const src = `  .globl _start\n_start:\n  la t0, x\n  li t1, 5\n  sw t1, 0(t0)\n  lw a0, 0(t0)\n  fence rw,rw\n${FINISH(0x5555)}\n  .data\n  .balign 8\nx: .word 0\n`;
+    const r = rvsmp(['run', image('trace-tso.elf', src), '--trace', '--memory-model', 'tso', '--seed', '3']);
+    expect(r.status).toBe(0);
+    const lines = r.stderr.split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const store = at(/^hart 0 +[0-9a-f]{16} <_start\+0x[0-9a-f]+> +[0-9a-f]+ +sw t1,0\(t0\) +store buffered$/);
+    const load = at(/^hart 0 +[0-9a-f]{16} <_start\+0x[0-9a-f]+> +[0-9a-f]+ +lw a0,0\(t0\) +a0 = 0x0000000000000005$/);
+    const drain = at(/^hart 0 +\(store buffer\) +writes \[0x8[0-9a-f]+\]\/4 = 0x5$/);
+    const fence = at(/fence rw,rw/);
+    expect(store, r.stderr).toBeGreaterThanOrEqual(0);
+    expect(load).toBeGreaterThan(store);
+    // The store is in memory before the fence retires (drained by itself, or by the fence).
+    expect(drain).toBeGreaterThan(store);
+    expect(drain).toBeLessThan(fence);
+  });
+
   it('runs a raw binary at --load-addr', () => {
     const img = assemble(`_start:\n${FINISH(0x5555)}`);
     const path = join(dir, 'raw.bin');

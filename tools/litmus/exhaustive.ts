@@ -1,7 +1,8 @@
 /**
  * Exhaustive exploration of a litmus test under a memory model: a depth-first search over every
- * choice the machine can make (which hart moves, and what its issue window does: fetch, or perform
- * which ready entry), with states remembered so that each is expanded once. Every reachable final
+ * choice the machine can make (which hart moves, and what it does: under wmo what its issue window
+ * does - fetch, or perform which ready entry; under tso run its next instruction or drain the oldest
+ * store of its buffer), with states remembered so that each is expanded once. Every reachable final
  * state of the model is found, up to a bound on the number of states.
  */
 import { Machine } from '../../emulator/machine.js';
@@ -9,6 +10,9 @@ import { RUN_SERIAL } from '../../emulator/memory/window.js';
 import type { MemoryModel } from '../../emulator/config.js';
 import { type BuiltTest, startHarts } from './build.js';
 import { type LitmusResult, countFinalState, newTally } from './run.js';
+
+/** The move that drains a hart's oldest buffered store (tso). */
+const DRAIN = -5;
 
 interface HartSnap {
   x: BigInt64Array;
@@ -30,6 +34,8 @@ export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 
   const m = new Machine({ harts: built.harts, ramSize: 1 << 20, schedule: { kind: 'rr', quantum: 1 }, seed: 1, memoryModel: model }, { putchar: () => {} });
   m.load(built.elf, built.test.file);
   startHarts(built, m);
+  const sb = m.storeBuffers;
+  sb?.reset(undefined); // drains only when the search chooses one (or a fence, an AMO, a full buffer forces it)
   const addrs = [...built.addr.values()];
   const lo = Math.min(...addrs) - m.ram.base;
   const hi = Math.max(...addrs) + 8 - m.ram.base;
@@ -37,6 +43,7 @@ export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 
   const save = () => ({
     harts: m.harts.map((h): HartSnap => ({ x: h.x.slice(), pc: h.pc, state: h.state, instret: h.instret, traps: h.traps, reservation: h.reservation })),
     windows: m.windows.map((w) => w.save()),
+    buffers: sb?.snapshot(),
     ram: m.ram.bytes.slice(lo, hi),
   });
   type Snap = ReturnType<typeof save>;
@@ -53,15 +60,17 @@ export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 
       if (hs.reservation >= 0) m.mem.markReserved(hs.reservation);
     });
     s.windows.forEach((ws, i) => m.windows[i]!.restore(ws));
+    if (s.buffers) sb!.restore(s.buffers);
     m.ram.bytes.set(s.ram, lo);
   };
   const key = () =>
-    m.harts.map((h, i) => `${h.pc}/${h.state}/${h.reservation}/${h.x.join(',')}/${m.windows[i]?.key() ?? ''}`).join(';') + '#' + Buffer.from(m.ram.bytes.subarray(lo, hi)).toString('hex');
+    m.harts.map((h, i) => `${h.pc}/${h.state}/${h.reservation}/${h.x.join(',')}/${m.windows[i]?.key() ?? ''}`).join(';') + (sb ? '#' + sb.key() : '') + '#' + Buffer.from(m.ram.bytes.subarray(lo, hi)).toString('hex');
 
-  /** Every move from the current state: [hart, choice], where choice -2 = one interpreter step. */
+  /** Every move from the current state: [hart, choice], where choice -2 = one interpreter step, DRAIN = drain the oldest buffered store. */
   const moves = (): [number, number][] => {
     const out: [number, number][] = [];
     for (const h of m.harts) {
+      if (sb && sb.pending(h.id) > 0) out.push([h.id, DRAIN]);
       if (h.state !== 'running') continue;
       const w = m.windows[h.id];
       if (!w) {
@@ -77,7 +86,8 @@ export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 
   const apply = (hart: number, choice: number) => {
     const h = m.harts[hart]!;
     const w = m.windows[hart];
-    if (choice === -2) {
+    if (choice === DRAIN) sb!.drainOne(hart);
+    else if (choice === -2) {
       h.run(1);
       w?.resync();
     } else h.instret += w!.apply(choice);
