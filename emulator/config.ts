@@ -58,7 +58,16 @@ export interface MachineConfig {
    * step the scheduler gives them; when every hart sits out, time skips ahead. 0: pause is a nop.
    */
   pauseSteps: number;
+  /**
+   * How wmo is run: 'window', the speculative out-of-order issue window (every RVWMO reordering
+   * but two corner cases; the exhaustive litmus search uses it), or 'views', in-order harts with
+   * non-FIFO store buffers and loads that may read older versions (no load buffering; several
+   * times faster). docs/memory-model.md.
+   */
+  wmoEngine: WmoEngine;
 }
+
+export type WmoEngine = 'window' | 'views';
 
 export const DEFAULT_CONFIG: MachineConfig = {
   memoryModel: 'sc',
@@ -68,4 +77,5 @@ export const DEFAULT_CONFIG: MachineConfig = {
   schedule: { kind: 'rr', quantum: 100 },
   seed: 0,
   pauseSteps: 64,
+  wmoEngine: 'window',
 };

@@ -22,6 +22,7 @@ import { type LoadedImage, loadElf, loadRaw } from './loader/elf.js';
 import { CodeCache } from './memory/code-cache.js';
 import { DirectMemory, type MemoryPort } from './memory/port.js';
 import { StoreBuffers } from './memory/store-buffer.js';
+import { ViewMemory } from './memory/views.js';
 import { Ram } from './memory/ram.js';
 import { ReplayError, Replayer, ScheduleLog } from './record.js';
 import { makeStrategy, Prng, type ScheduleConfig, type Strategy } from './scheduler.js';
@@ -79,6 +80,10 @@ export class Machine implements TimeSource {
   readonly mem: DirectMemory;
   /** tso: the harts' store buffers (the harts' memory port); else undefined and harts use `mem`. */
   readonly storeBuffers: StoreBuffers | undefined;
+  /** wmo by views: the harts' memory port (store buffers, the write log and the views). */
+  readonly viewMemory: ViewMemory | undefined;
+  /** The store buffers the machine drains while harts sleep and at the end of turns (tso, wmo by views). */
+  private readonly buffers: StoreBuffers | ViewMemory | undefined;
   /** What the harts access memory through: `mem`, or the store buffers in front of it. */
   private readonly port: MemoryPort;
   readonly clint: Clint;
@@ -118,11 +123,16 @@ export class Machine implements TimeSource {
     this.code = new CodeCache(this.ram);
     this.mem = new DirectMemory(this.ram, this.bus, this.code);
     this.storeBuffers = this.config.memoryModel === 'tso' ? new StoreBuffers(this.mem, n) : undefined;
-    this.port = this.storeBuffers ?? this.mem;
+    this.viewMemory = this.config.memoryModel === 'wmo' && this.config.wmoEngine === 'views' ? new ViewMemory(this.mem, n) : undefined;
+    this.buffers = this.storeBuffers ?? this.viewMemory;
+    this.port = this.buffers ?? this.mem;
     this.harts = [];
     for (let i = 0; i < n; i++) this.harts.push(new Hart(i, this.port, this, this.code));
     // Compiled blocks access RAM directly; behind store buffers every access goes through the port.
-    if (this.storeBuffers) for (const h of this.harts) h.jit = false;
+    for (const h of this.harts) {
+      if (this.buffers) h.jit = false;
+      h.trackViews = this.viewMemory !== undefined;
+    }
     this.mem.attachHarts(this.harts);
     const sink = { setLine: (hart: number, bit: number, level: boolean) => this.harts[hart]?.setLine(bit, level) };
     this.clint = new Clint(n, this, sink);
@@ -148,8 +158,8 @@ export class Machine implements TimeSource {
     this.bus.map(VIRT.IMSIC_S, new ImsicPages('imsic-s', this.imsic.map((f) => f.s)));
     this.strategy = makeStrategy(this.config.schedule, this.config.seed, n);
     this.windowRng = new Prng(this.config.seed ^ 0x5eed);
-    this.storeBuffers?.reset(new Prng(this.config.seed ^ 0x5b0f));
-    if (this.config.memoryModel === 'wmo') {
+    this.resetBuffers(this.config.seed);
+    if (this.config.memoryModel === 'wmo' && !this.viewMemory) {
       const mem = this.mem;
       const code = this.code;
       this.windowMemory = {
@@ -272,7 +282,7 @@ export class Machine implements TimeSource {
       this.mem.watch(image.tohost, 8, () => htif.onWrite());
     }
     for (const h of this.harts) h.reset(image.entry);
-    this.storeBuffers?.reset(new Prng(this.config.seed ^ 0x5b0f));
+    this.resetBuffers(this.config.seed);
     this.code.invalidateAll();
     this.codeEpoch = this.code.invalidations;
     this.makeWindows();
@@ -301,6 +311,7 @@ export class Machine implements TimeSource {
       h.imsicM = this.imsic[i]!.m;
       h.imsicS = this.imsic[i]!.s;
       h.jit = this.harts[i]!.jit;
+      h.trackViews = this.harts[i]!.trackViews;
       h.reset(this.image.entry);
       this.harts[i] = h;
     }
@@ -322,8 +333,13 @@ export class Machine implements TimeSource {
     this.runSteps = 0;
     this.strategy = makeStrategy(schedule ?? this.config.schedule, seed, this.harts.length);
     this.windowRng = new Prng(seed ^ 0x5eed);
-    this.storeBuffers?.reset(new Prng(seed ^ 0x5b0f));
+    this.resetBuffers(seed);
     this.makeWindows();
+  }
+
+  /** Empty store buffers (and the write log), with drain rates drawn from the seed. */
+  private resetBuffers(seed: number): void {
+    this.buffers?.reset(new Prng(seed ^ 0x5b0f));
   }
 
   /** RAM as loaded (for restart). */
@@ -369,10 +385,10 @@ export class Machine implements TimeSource {
   configHash(): Uint8Array {
     const h = createHash('sha256');
     h.update(this.imageBytes ?? new Uint8Array());
-    const { harts, ramSize, imsicIds, memoryModel } = this.config;
+    const { harts, ramSize, imsicIds, memoryModel, wmoEngine } = this.config;
     // Not the schedule, nor the seed: a record replaces the schedule and carries the seed (which
-    // under tso/wmo also drives what each window does).
-    h.update(JSON.stringify({ harts, ramSize, imsicIds, memoryModel }));
+    // under tso/wmo also drives every drain, stale read and window choice).
+    h.update(JSON.stringify({ harts, ramSize, imsicIds, memoryModel, ...(memoryModel === 'wmo' ? { wmoEngine } : {}) }));
     return h.digest();
   }
 
@@ -449,7 +465,7 @@ export class Machine implements TimeSource {
         if (h.state === 'wfi' && h.wakeable()) h.state = 'running';
         if (h.state !== 'running') {
           // A sleeping hart's buffered stores still drain, in steps it is given.
-          if (this.storeBuffers?.pending(h.id)) runnable.push(h.id);
+          if (this.buffers?.pending(h.id)) runnable.push(h.id);
           continue;
         }
         if (h.sleepUntil <= this.steps) runnable.push(h.id);
@@ -481,7 +497,7 @@ export class Machine implements TimeSource {
       let n = 0;
       const w = this.windows[h.id];
       if (h.state !== 'running') {
-        this.storeBuffers!.idleTurn(h.id);
+        this.buffers!.idleTurn(h.id);
         n = 1;
       } else if ((!w || w.allRetired) && h.checkInterrupts()) {
         h.traps++;
@@ -493,7 +509,7 @@ export class Machine implements TimeSource {
       this.running = undefined;
       this.steps += n;
       used += n;
-      if (h.state === 'running') this.storeBuffers?.endTurn(h.id);
+      if (h.state === 'running') this.buffers?.endTurn(h.id);
       this.noteDecision(d.hart, n);
       if (h.paused) {
         h.paused = false;

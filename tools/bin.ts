@@ -5,8 +5,8 @@ import { runOne } from './litmus/command.js';
 import { raceWorkerMessage } from './race/command.js';
 
 if (!isMainThread && (workerData as { litmusWorker?: boolean } | undefined)?.litmusWorker) {
-  parentPort!.on('message', (m: { file: string; model: 'sc' | 'tso' | 'wmo'; runs: number; seed: number; exhaustive: boolean }) => {
-    parentPort!.postMessage(runOne(m.file, m.model, m.runs, m.seed, m.exhaustive));
+  parentPort!.on('message', (m: { file: string; model: 'sc' | 'tso' | 'wmo'; runs: number; seed: number; exhaustive: boolean; wmoEngine: 'window' | 'views' }) => {
+    parentPort!.postMessage(runOne(m.file, m.model, m.runs, m.seed, m.exhaustive, m.wmoEngine));
   });
 } else if (!isMainThread && (workerData as { raceWorker?: boolean } | undefined)?.raceWorker) {
   parentPort!.on('message', (m: Parameters<typeof raceWorkerMessage>[0]) => {

@@ -12,7 +12,7 @@ import { MAX_HARTS } from '../emulator/config.js';
 import type { ScheduleConfig } from '../emulator/scheduler.js';
 import { DEMO_SOURCE } from './demo.js';
 import { Machine } from '../emulator/machine.js';
-import { IMPLEMENTED_MODELS, type MemoryModel } from '../emulator/config.js';
+import { IMPLEMENTED_MODELS, type MemoryModel, type WmoEngine } from '../emulator/config.js';
 import { defaultJobs, litmusCommand } from './litmus/command.js';
 import { RACE_MODELS, raceCommand } from './race/command.js';
 import { buildRoms, junit, testRoms } from './race/roms.js';
@@ -55,6 +55,13 @@ function parseAddress(text: string, flag: string): bigint {
   const v = BigInt(text);
   if (v >= 1n << 64n) throw new UsageError(`${flag} ${text} is larger than 64 bits`);
   return v;
+}
+
+/** --wmo-engine: how wmo runs (emulator/config.ts WmoEngine). */
+function parseWmoEngine(text: string | undefined): WmoEngine {
+  if (text === undefined) return 'window';
+  if (text !== 'window' && text !== 'views') throw new UsageError(`--wmo-engine: unknown engine "${text}" (window or views)`);
+  return text;
 }
 
 function parseCount(text: string, flag: string): number {
@@ -118,7 +125,7 @@ const COMMANDS: Record<string, Command> = {
           '--max-insns': String, '--trace': Boolean, '--ram': String, '--load-addr': String,
           '--harts': String, '--seed': String, '--schedule': String, '--quantum': String, '--pct-depth': String, '--pct-steps': String,
           '--record': String, '--replay': String, '--machine': String, '--imsic-ids': String, '--memory-model': String,
-          '--help': Boolean, '-h': '--help',
+          '--wmo-engine': String, '--help': Boolean, '-h': '--help',
         },
         argv,
         this.usage,
@@ -150,14 +157,15 @@ const COMMANDS: Record<string, Command> = {
       if (!IMPLEMENTED_MODELS.includes(memoryModel)) throw new UsageError(`--memory-model: unknown model "${memoryModel}" (sc, tso or wmo)`);
       const imsicIds = a['--imsic-ids'] !== undefined ? parseCount(a['--imsic-ids'], '--imsic-ids') : 255;
       if (imsicIds < 63 || imsicIds > 2047 || (imsicIds & 63) !== 63) throw new UsageError('--imsic-ids takes 64k-1 identities between 63 and 2047 (63, 127, 255, ...)');
-      return runCommand({ image: readBinary(input), name: input, maxInsns, trace: !!a['--trace'], ramMiB, loadAddr, harts, seed, schedule, imsicIds, memoryModel, record: a['--record'], replay: a['--replay'] });
+      const wmoEngine = parseWmoEngine(a['--wmo-engine']);
+      return runCommand({ image: readBinary(input), name: input, maxInsns, trace: !!a['--trace'], ramMiB, loadAddr, harts, seed, schedule, imsicIds, memoryModel, wmoEngine, record: a['--record'], replay: a['--replay'] });
     },
   },
   litmus: {
     summary: 'run herd-format RISC-V litmus tests and check them against expected verdicts',
-    usage: 'rvsmp litmus <file|dir>... [--model wmo|tso|sc] [--runs N | --exhaustive] [--expect expected.json] [--states states.json] [--jobs N] [--seed S] [--json]',
+    usage: 'rvsmp litmus <file|dir>... [--model wmo|tso|sc] [--wmo-engine window|views] [--runs N | --exhaustive] [--expect expected.json] [--states states.json] [--jobs N] [--seed S] [--json]',
     async run(argv) {
-      const a = parse({ '--model': String, '--runs': String, '--expect': String, '--states': String, '--jobs': String, '--json': Boolean, '--seed': String, '--exhaustive': Boolean, '--help': Boolean, '-h': '--help' }, argv, this.usage);
+      const a = parse({ '--model': String, '--wmo-engine': String, '--runs': String, '--expect': String, '--states': String, '--jobs': String, '--json': Boolean, '--seed': String, '--exhaustive': Boolean, '--help': Boolean, '-h': '--help' }, argv, this.usage);
       if (a['--help']) return help('litmus');
       if (a._.length === 0) throw new UsageError(`missing litmus files or folders\nusage: ${this.usage}`);
       const model = (a['--model'] ?? 'sc') as MemoryModel;
@@ -167,14 +175,16 @@ const COMMANDS: Record<string, Command> = {
       const jobs = a['--jobs'] !== undefined ? parseCount(a['--jobs'], '--jobs') : defaultJobs();
       const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : 1;
       if (runs < 1) throw new UsageError('--runs must be at least 1');
+      const wmoEngine = parseWmoEngine(a['--wmo-engine']);
+      if (wmoEngine === 'views' && a['--exhaustive']) throw new UsageError('--exhaustive explores the issue window (--wmo-engine window), not views');
       const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;
-      return litmusCommand({ paths: a._, model, runs, jobs, json: !!a['--json'], seed, exhaustive: !!a['--exhaustive'], expect: a['--expect'], states: a['--states'] }, script, out);
+      return litmusCommand({ paths: a._, model, wmoEngine, runs, jobs, json: !!a['--json'], seed, exhaustive: !!a['--exhaustive'], expect: a['--expect'], states: a['--states'] }, script, out);
     },
   },
   race: {
     summary: 'the race matrix: each scenario on each kernel version under each memory model (the main job)',
     usage:
-      'rvsmp race [--scenario R1,...] [--version v1,...] [--model sc,tso,wmo] [--harts N] [--ipi clint|imsic] [--iterations K]\n' +
+      'rvsmp race [--scenario R1,...] [--version v1,...] [--model sc,tso,wmo] [--wmo-engine views|window] [--harts N] [--ipi clint|imsic] [--iterations K]\n' +
       '           [--budget SCHEDULES|SECONDSs] [--jobs N] [--shard K/N] [--json] [--merge FILE...] [--seed S] [--medians K]\n' +
       '\n' +
       '  --scenario     R1 (Anton\'s test), R1c (distinct callbacks), R2 (varying masks), R3 (a mask cleared by others),\n' +
@@ -182,6 +192,8 @@ const COMMANDS: Record<string, Command> = {
       '  --version      v1 v2 v2-normb v3 v3-seed001 v3b v4 (global queue: R1-R3), v6 v6-peterz (llist: R1-R3, R4a, R4b); default: all\n' +
       '  --model        sc, tso, wmo (default: all three)\n' +
       '  --harts        harts per machine (default 4); --iterations calls per hart (default 5); --ipi clint (SBI) or imsic\n' +
+      '  --wmo-engine   views (default: in-order harts, non-FIFO store buffers, loads of older versions) or window\n' +
+      '                 (the speculative issue window: also load buffering, several times slower)\n' +
       '  --budget       per cell: a number of schedules (2000) or seconds (30s); default 5s\n' +
       '  --jobs         worker threads (default: the cores); --shard K/N tries seeds K, K+N, ...; --merge FILE... combines --json results\n' +
       '  --seed S       replay one schedule of one cell (one scenario, version and model), as a failure\'s replay line says\n' +
@@ -192,7 +204,7 @@ const COMMANDS: Record<string, Command> = {
     async run(argv) {
       const a = parse(
         {
-          '--scenario': String, '--version': String, '--model': String, '--harts': String, '--ipi': String, '--iterations': String,
+          '--scenario': String, '--version': String, '--model': String, '--harts': String, '--ipi': String, '--iterations': String, '--wmo-engine': String,
           '--budget': String, '--jobs': String, '--shard': String, '--json': Boolean, '--merge': Boolean, '--seed': String,
           '--medians': String, '--help': Boolean, '-h': '--help',
         },
@@ -238,7 +250,8 @@ const COMMANDS: Record<string, Command> = {
       const merge = a['--merge'] ? a._ : undefined;
       if (!merge && a._.length) throw new UsageError(`unexpected argument "${a._[0]}"\nusage: ${this.usage}`);
       const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;
-      return raceCommand({ cells, harts, ipi, iterations, budget, shard, jobs, json: !!a['--json'], seed, merge, medians }, script, out);
+      const wmoEngine = a['--wmo-engine'] === undefined ? 'views' : parseWmoEngine(a['--wmo-engine']);
+      return raceCommand({ cells, harts, ipi, iterations, budget, shard, jobs, json: !!a['--json'], seed, merge, medians, wmoEngine }, script, out);
     },
   },
   'build-roms': {

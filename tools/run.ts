@@ -9,7 +9,7 @@ import { describeEvent } from './events.js';
 import { GUEST_EVENT } from '../emulator/devices/guest-events.js';
 import type { Hart } from '../emulator/hart/hart.js';
 import type { ScheduleConfig } from '../emulator/scheduler.js';
-import type { MemoryModel } from '../emulator/config.js';
+import type { MemoryModel, WmoEngine } from '../emulator/config.js';
 import { decodeRecord, encodeRecord, Replayer, ReplayError } from '../emulator/record.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { UsageError } from './errors.js';
@@ -32,14 +32,17 @@ function writeRecord(path: string, bytes: Uint8Array): void {
 
 export const RUN_USAGE =
   'rvsmp run <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--quantum Q] [--pct-depth D] [--pct-steps K]\n' +
-  '                  [--memory-model sc|tso|wmo] [--record FILE | --replay FILE] [--machine virt] [--imsic-ids N] [--max-insns N] [--trace] [--ram MiB] [--load-addr ADDR]\n' +
+  '                  [--memory-model sc|tso|wmo] [--wmo-engine window|views] [--record FILE | --replay FILE] [--machine virt] [--imsic-ids N] [--max-insns N] [--trace] [--ram MiB] [--load-addr ADDR]\n' +
   '\n' +
   '  --memory-model    wmo (RVWMO, the default), tso (RVTSO) or sc (sequential consistency, fastest)\n' +
+  '  --wmo-engine      window (the issue window: every RVWMO reordering, the default) or views (in-order harts,\n' +
+  '                    non-FIFO store buffers, loads of older versions; no load buffering; several times faster)\n' +
   '  --seed S          drives the schedule and, under tso/wmo, every reordering; the same seed replays the run\n' +
   '  --record FILE     write the schedule taken (with the seed); --replay FILE runs it again exactly\n' +
-  '  --max-insns N     stop after N machine steps (under sc one instruction each; under tso/wmo a step fetches,\n' +
-  '                    performs or retires in a hart\'s issue window); exit status 124\n' +
-  '  --trace           print every retired instruction (and under tso/wmo when each access takes effect)';
+  '  --max-insns N     stop after N machine steps (one instruction, or a store draining from a sleeping hart\'s\n' +
+  '                    buffer; under the wmo window a step fetches, performs or retires in the window); exit status 124\n' +
+  '  --trace           print every retired instruction (under tso when stores drain, under the wmo window\n' +
+  '                    when each access takes effect)';
 
 /** Exit status when --max-insns runs out (distinct from any guest status we pass through). */
 export const EXIT_MAX_INSNS = 124;
@@ -56,6 +59,7 @@ export interface RunOptions {
   seed: number;
   imsicIds: number;
   memoryModel: MemoryModel;
+  wmoEngine: WmoEngine;
   schedule: ScheduleConfig;
   record?: string;
   replay?: string;
@@ -109,7 +113,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   const recorded = o.replay ? decodeRecord(readRecord(o.replay), o.replay) : undefined;
   const seed = recorded ? recorded.seed : o.seed;
   const machine = new Machine(
-    { ramSize: o.ramMiB * 1024 * 1024, harts: o.harts, seed, schedule: o.schedule, imsicIds: o.imsicIds, memoryModel: o.memoryModel },
+    { ramSize: o.ramMiB * 1024 * 1024, harts: o.harts, seed, schedule: o.schedule, imsicIds: o.imsicIds, memoryModel: o.memoryModel, wmoEngine: o.wmoEngine },
     {
       putchar: (b) => {
         out.push(b);

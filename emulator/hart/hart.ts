@@ -31,6 +31,15 @@ const WILD_PC = 2 ** 53;
 
 export class Hart {
   readonly x = new BigInt64Array(32);
+  /**
+   * wmo by views (emulator/memory/views.ts): each register's view (the timestamp its value depends
+   * on), propagated by the interpreter when trackViews is set; av and rv pass views to and from the
+   * memory port around an access.
+   */
+  readonly views = new Float64Array(32);
+  trackViews = false;
+  av = 0;
+  rv = 0;
   pc = 0;
   /** Exact pc when it does not fit a safe integer (a wild jump); fetch faults with it. */
   pcExact: bigint | undefined;
@@ -105,6 +114,7 @@ export class Hart {
 
   reset(pc: number): void {
     this.x.fill(0n);
+    this.views.fill(0);
     this.pc = pc;
     this.pcExact = undefined;
     this.priv = PRIV_M;
@@ -437,14 +447,14 @@ export class Hart {
   sd(base: bigint, off: number, v: bigint): void {
     this.mem.store(this, base, off, 8, v);
   }
-  lr(addr: bigint, size: 4 | 8, _aq: boolean, _rl: boolean): bigint {
-    return this.mem.loadReserved(this, addr, size);
+  lr(addr: bigint, size: 4 | 8, aq: boolean, _rl: boolean): bigint {
+    return this.mem.loadReserved(this, addr, size, aq);
   }
-  sc(addr: bigint, size: 4 | 8, v: bigint, _aq: boolean, _rl: boolean): bigint {
-    return this.mem.storeConditional(this, addr, size, v) ? 0n : 1n;
+  sc(addr: bigint, size: 4 | 8, v: bigint, aq: boolean, _rl: boolean): bigint {
+    return this.mem.storeConditional(this, addr, size, v, aq) ? 0n : 1n;
   }
-  amo(kind: number, addr: bigint, size: 4 | 8, v: bigint, _aq: boolean, _rl: boolean): bigint {
-    return this.mem.amo(this, kind, addr, size, v);
+  amo(kind: number, addr: bigint, size: 4 | 8, v: bigint, aq: boolean, _rl: boolean): bigint {
+    return this.mem.amo(this, kind, addr, size, v, aq);
   }
 
   /** Run up to `budget` instructions; returns how many retired. Exceptions are taken inside. */

@@ -33,20 +33,40 @@ function body(name: string): string {
   return prelude + code;
 }
 
-function generate(): string {
+/**
+ * Register views for wmo by views (emulator/memory/views.ts): code before and after an instruction
+ * that tells the memory port the view of a load's or store's address (and data) and gives the
+ * destination register its view - a load's from the port, a computed value the latest of its
+ * sources', a constant, a pc or a CSR none.
+ */
+function viewCode(name: string): { pre: string; post: string } {
+  const s = SEMANTICS[name]!;
+  const reads1 = s.includes('x[$rs1]'), reads2 = s.includes('x[$rs2]');
+  if (/\bh\.l[bhwd]u?\(/.test(s)) return { pre: 'h.av = V[rs1]; ', post: ' V[rd] = h.rv;' };
+  if (/\bh\.s[bhwd]\(/.test(s)) return { pre: 'h.av = V[rs1] > V[rs2] ? V[rs1] : V[rs2]; ', post: '' };
+  if (/\bh\.(lr|sc|amo)\(/.test(s)) return { pre: '', post: ' V[rd] = h.rv;' };
+  if (/\bh\.csrr/.test(s) || /^(lui|auipc|jal|jalr)$/.test(name)) return { pre: '', post: ' V[rd] = 0;' };
+  if (!/x\[\$rd\] = /.test(s)) return { pre: '', post: '' };
+  const v = reads1 && reads2 ? '(V[rs1] > V[rs2] ? V[rs1] : V[rs2])' : reads1 ? 'V[rs1]' : reads2 ? 'V[rs2]' : '0';
+  return { pre: '', post: ` V[rd] = ${v};` };
+}
+
+function generate(views = false): string {
+  const zero = views ? 'x[0] = 0n; V[0] = 0;' : 'x[0] = 0n;';
   const cases = OP_NAMES.map((name, op) => {
     if (op === OP_ILLEGAL) return `case ${op}: h.insnBits = page.word[slot]; h.illegal();`;
-    const check = MAY_BREAK.test(SEMANTICS[name]!) ? ' if (h.breakLoop) { x[0] = 0n; pc = npc; n++; break loop; }' : '';
-    return `case ${op}: { ${body(name)}${check} break; } // ${name}`;
+    const check = MAY_BREAK.test(SEMANTICS[name]!) ? ` if (h.breakLoop) { ${zero} pc = npc; n++; break loop; }` : '';
+    const vc = views ? viewCode(name) : { pre: '', post: '' };
+    return `case ${op}: { ${vc.pre}${body(name)}${vc.post}${check} break; } // ${name}`;
   });
   return `
-    const x = h.x;
+    const x = h.x;${views ? '\n    const V = h.views;' : ''}
     let n = 0;
     let pc = h.pc;
     h.breakLoop = false;
     let page = undefined, pageBase = NaN;
     let inBlock = false;
-    const jit = h.jit;
+    const jit = ${views ? 'false' : 'h.jit'};
     try {
     loop: while (n < budget) {
       if (!(pc - pageBase < ${PAGE_SIZE} && pc >= pageBase)) {
@@ -79,7 +99,7 @@ function generate(): string {
       switch (op) {
         ${cases.join('\n        ')}
       }
-      x[0] = 0n;
+      ${zero}
       pc = npc;
       n++;
     }
@@ -99,15 +119,17 @@ function generate(): string {
 /** Runs up to budget instructions; returns how many retired, with h.fetchFault set if it stopped at a fetch fault. */
 type Step = (h: Hart, code: CodeCache, budget: number) => number;
 let compiled: Step | undefined;
+let compiledViews: Step | undefined;
 
-function interpreter(): Step {
+function interpreter(views: boolean): Step {
+  if (views) return (compiledViews ??= new Function('h', 'code', 'budget', generate(true)) as Step);
   compiled ??= new Function('h', 'code', 'budget', generate()) as Step;
   return compiled;
 }
 
-/** The generated source, for reading and for tests. */
-export function interpreterSource(): string {
-  return generate();
+/** The generated source, for reading and for tests (views: the variant that propagates register views). */
+export function interpreterSource(views = false): string {
+  return generate(views);
 }
 
 /**
@@ -115,7 +137,7 @@ export function interpreterSource(): string {
  * stuck in a loop of faults still uses up its budget). Returns the number of steps.
  */
 export function runInterpreter(h: Hart, budget: number): number {
-  const run = interpreter();
+  const run = interpreter(h.trackViews);
   const code = h.codeCache;
   let total = 0;
   while (total < budget) {

@@ -24,9 +24,10 @@ export interface PortHart {
 export interface MemoryPort {
   load(h: PortHart, base: bigint, off: number, size: Width, signed: boolean): bigint;
   store(h: PortHart, base: bigint, off: number, size: Width, value: bigint): void;
-  loadReserved(h: PortHart, addr: bigint, size: 4 | 8): bigint;
-  storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint): boolean;
-  amo(h: PortHart, kind: number, addr: bigint, size: 4 | 8, value: bigint): bigint;
+  /** `aq`: the instruction's acquire bit (for models that order by it). */
+  loadReserved(h: PortHart, addr: bigint, size: 4 | 8, aq?: boolean): bigint;
+  storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint, aq?: boolean): boolean;
+  amo(h: PortHart, kind: number, addr: bigint, size: 4 | 8, value: bigint, aq?: boolean): bigint;
   /** A `fence`: fm in bits 11:8 (8 = fence.tso), pred in 7:4, succ in 3:0 (I O R W). */
   fence(h: PortHart, predSucc: number): void;
   /** Every store h holds back reaches memory (pause). */
@@ -100,6 +101,11 @@ export class DirectMemory implements MemoryPort {
   /** Hart `id` as attached (a store buffer draining on its behalf). */
   hart(id: number): PortHart {
     return this.harts[id]!;
+  }
+
+  /** Is [a, a+size) in RAM (aligned or not)? */
+  isPlainRamSpan(a: number, size: number): boolean {
+    return this.inRam(a, size);
   }
 
   /** Does [a, a+size) hold decoded instructions? */

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
-import type { MemoryModel } from '../../emulator/config.js';
+import type { MemoryModel, WmoEngine } from '../../emulator/config.js';
 import { UsageError } from '../errors.js';
 import { workerPool } from '../pool.js';
 import { buildLitmus } from './build.js';
@@ -19,6 +19,7 @@ import { exploreLitmus } from './exhaustive.js';
 export interface LitmusOptions {
   paths: string[];
   model: MemoryModel;
+  wmoEngine: WmoEngine;
   runs: number;
   expect?: string;
   states?: string;
@@ -68,7 +69,7 @@ function listFiles(paths: string[]): string[] {
 }
 
 /** Run one file (in this thread). */
-export function runOne(file: string, model: MemoryModel, runs: number, seed: number, exhaustive = false): TestOutcome {
+export function runOne(file: string, model: MemoryModel, runs: number, seed: number, exhaustive = false, wmoEngine: WmoEngine = 'window'): TestOutcome {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -82,7 +83,7 @@ export function runOne(file: string, model: MemoryModel, runs: number, seed: num
       const r = exploreLitmus(built, model);
       return { file, test: r.test, runs: r.runs, reached: r.reached, kept: r.kept, timeouts: 0, states: [...r.states], explored: r.explored, complete: r.complete };
     }
-    const r = runLitmus(built, model, runs, seed);
+    const r = runLitmus(built, model, runs, seed, wmoEngine);
     return { file, test: r.test, runs: r.runs, reached: r.reached, kept: r.kept, timeouts: r.timeouts, states: [...r.states] };
   } catch (e) {
     if (e instanceof LitmusError) return { file, error: e.message };
@@ -93,11 +94,11 @@ export function runOne(file: string, model: MemoryModel, runs: number, seed: num
 
 /** Run every file, on `jobs` worker threads when there is more than one job. */
 async function runAll(files: string[], o: LitmusOptions, workerScript: string | undefined): Promise<TestOutcome[]> {
-  if (o.jobs <= 1 || files.length < 2 || !workerScript) return files.map((f) => runOne(f, o.model, o.runs, o.seed, o.exhaustive));
+  if (o.jobs <= 1 || files.length < 2 || !workerScript) return files.map((f) => runOne(f, o.model, o.runs, o.seed, o.exhaustive, o.wmoEngine));
   return workerPool<object, TestOutcome>(
     workerScript,
     { litmusWorker: true },
-    files.map((file) => ({ file, model: o.model, runs: o.runs, seed: o.seed, exhaustive: o.exhaustive })),
+    files.map((file) => ({ file, model: o.model, runs: o.runs, seed: o.seed, exhaustive: o.exhaustive, wmoEngine: o.wmoEngine })),
     o.jobs,
   );
 }

@@ -4,7 +4,7 @@
  * their final wfi) is projected and counted.
  */
 import { Machine } from '../../emulator/machine.js';
-import type { MemoryModel } from '../../emulator/config.js';
+import type { MemoryModel, WmoEngine } from '../../emulator/config.js';
 import { type BuiltTest, evalCond, finalState, startHarts, stateKey } from './build.js';
 
 export interface LitmusResult {
@@ -22,10 +22,10 @@ export interface LitmusResult {
 
 const STEP_LIMIT = 20_000;
 
-export function runLitmus(built: BuiltTest, model: MemoryModel, runs: number, seedBase = 1): LitmusResult {
+export function runLitmus(built: BuiltTest, model: MemoryModel, runs: number, seedBase = 1, wmoEngine: WmoEngine = 'window'): LitmusResult {
   const tally = newTally();
   let timeouts = 0;
-  const m = new Machine({ harts: built.harts, ramSize: 1 << 20, schedule: { kind: 'random' }, seed: seedBase, memoryModel: model }, { putchar: () => {} });
+  const m = new Machine({ harts: built.harts, ramSize: 1 << 20, schedule: { kind: 'random' }, seed: seedBase, memoryModel: model, wmoEngine }, { putchar: () => {} });
   m.load(built.elf, built.test.file);
   for (let i = 0; i < runs; i++) {
     if (i > 0) m.restart(seedBase + i);

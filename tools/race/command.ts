@@ -39,7 +39,7 @@ async function searchAll(tasks: readonly { cell: Cell; options: SearchOptions }[
 
 /** The search options of a race command (without its cells and output flags). */
 function searchOptions(o: RaceOptions, shard = o.shard): SearchOptions {
-  return { harts: o.harts, ipi: o.ipi, iterations: o.iterations, budget: o.budget, shard };
+  return { harts: o.harts, ipi: o.ipi, iterations: o.iterations, budget: o.budget, shard, wmoEngine: o.wmoEngine };
 }
 
 function cellText(r: CellResult): string {

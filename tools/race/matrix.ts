@@ -4,7 +4,7 @@
  * symptom) or the budget runs out (HELD: how many schedules). The expected outcome of every cell
  * follows from ../shared/notes/race-catalog.md; a cell that differs is flagged.
  */
-import type { MemoryModel } from '../../emulator/config.js';
+import type { MemoryModel, WmoEngine } from '../../emulator/config.js';
 import { applies, buildGuest, type ScenarioName, SCENARIOS, VERSIONS } from '../../guest/image.js';
 import type { IpiKind } from '../../guest/arch/riscv/boot.js';
 import { describeEvent } from '../events.js';
@@ -34,6 +34,8 @@ export interface Budget {
 export interface SearchOptions {
   readonly harts: number;
   readonly ipi: IpiKind;
+  /** How wmo cells run (default views: the fast engine; window: the issue window). */
+  readonly wmoEngine?: WmoEngine;
   readonly iterations: number;
   readonly budget: Budget;
   /** Shard k of n (1-based): this process tries seeds k, k+n, k+2n, ... */
@@ -85,7 +87,8 @@ export function expectation(scenario: ScenarioName, version: string, model: Memo
 }
 
 export function replayCommand(c: Cell, o: SearchOptions, seed: number): string {
-  return `rvsmp race --scenario ${c.scenario} --version ${c.version} --model ${c.model} --harts ${o.harts} --ipi ${o.ipi} --iterations ${o.iterations} --seed ${seed}`;
+  const engine = c.model === 'wmo' && o.wmoEngine === 'window' ? ' --wmo-engine window' : '';
+  return `rvsmp race --scenario ${c.scenario} --version ${c.version} --model ${c.model}${engine} --harts ${o.harts} --ipi ${o.ipi} --iterations ${o.iterations} --seed ${seed}`;
 }
 
 /** Search one cell's schedules in this thread. */
@@ -95,14 +98,14 @@ export function searchCell(c: Cell, o: SearchOptions): CellResult {
   const t0 = process.hrtime.bigint();
   const elapsed = () => Number(process.hrtime.bigint() - t0) / 1e9;
   let schedules = 0;
-  const runner = new ScheduleRunner(elf, o.harts, c.model);
+  const runner = new ScheduleRunner(elf, o.harts, c.model, o.wmoEngine);
   for (let i = 0; schedules < o.budget.schedules && elapsed() < o.budget.seconds; i++) {
     const seed = o.shard.k + i * o.shard.n;
     const r = runner.run(seed);
     schedules++;
     if (r.failed) {
       // What the replay command will run: a fresh machine. It must agree with the reused one.
-      const fresh = runSchedule(elf, o.harts, c.model, seed);
+      const fresh = runSchedule(elf, o.harts, c.model, seed, undefined, o.wmoEngine);
       if (fresh.steps !== r.steps || fresh.symptom !== r.symptom) throw new Error(`seed ${seed} does not replay on a fresh machine (${r.symptom} at step ${r.steps}, then ${fresh.symptom} at step ${fresh.steps}): a restart left state behind`);
       return { ...c, status: 'REPRODUCED', schedules, seconds: elapsed(), seed, steps: r.steps, symptom: r.symptom, event: r.event ? describeEvent(r.event, symbolizer(elf)) : undefined, expected };
     }
@@ -113,7 +116,7 @@ export function searchCell(c: Cell, o: SearchOptions): CellResult {
 /** Run one schedule again (a replay): the same symptom at the same step. */
 export function replayCell(c: Cell, o: SearchOptions, seed: number): { failed: boolean; symptom: string; steps: number; event?: string } {
   const elf = buildGuest({ version: c.version, scenario: c.scenario, harts: o.harts, ipi: o.ipi, iterations: o.iterations });
-  const r = runSchedule(elf, o.harts, c.model, seed);
+  const r = runSchedule(elf, o.harts, c.model, seed, undefined, o.wmoEngine);
   return { failed: r.failed, symptom: r.symptom, steps: r.steps, event: r.event ? describeEvent(r.event, symbolizer(elf)) : undefined };
 }
 

@@ -10,7 +10,7 @@
  * going to be released (a perma-spin); if the run still does not finish, it hangs.
  */
 import { Machine, type GuestEvent } from '../../emulator/machine.js';
-import type { MemoryModel } from '../../emulator/config.js';
+import type { MemoryModel, WmoEngine } from '../../emulator/config.js';
 import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
 import { elfSymbolizer } from '../../assembler/symbolize.js';
 import { makeStrategy, Prng, type ScheduleConfig } from '../../emulator/scheduler.js';
@@ -97,9 +97,10 @@ export class ScheduleRunner {
     elf: Uint8Array,
     private readonly harts: number,
     model: MemoryModel,
+    wmoEngine: WmoEngine = 'views',
   ) {
     this.m = new Machine(
-      { harts, memoryModel: model, ramSize: RACE_RAM, seed: 0, schedule: scheduleFor(0) },
+      { harts, memoryModel: model, wmoEngine, ramSize: RACE_RAM, seed: 0, schedule: scheduleFor(0) },
       { putchar: () => {}, guestEvent: (e) => this.onEvent(e) },
     );
     this.symbols = this.m.load(elf, 'guest').symbols;
@@ -148,8 +149,8 @@ export class ScheduleRunner {
 }
 
 /** One schedule on a fresh machine (what a replay command runs). */
-export function runSchedule(elf: Uint8Array, harts: number, model: MemoryModel, seed: number, maxSteps = MAX_STEPS): ScheduleResult {
-  return new ScheduleRunner(elf, harts, model).run(seed, maxSteps);
+export function runSchedule(elf: Uint8Array, harts: number, model: MemoryModel, seed: number, maxSteps = MAX_STEPS, wmoEngine: WmoEngine = 'views'): ScheduleResult {
+  return new ScheduleRunner(elf, harts, model, wmoEngine).run(seed, maxSteps);
 }
 
 /** The symptom a failing event names, in the scenario's words. */
