@@ -57,6 +57,13 @@ function parseAddress(text: string, flag: string): bigint {
   return v;
 }
 
+/** A race budget: a number of schedules (2000) or of seconds (30s). */
+function parseBudget(text: string, flag: string): { schedules: number; seconds: number } {
+  const m = /^(\d+)(s?)$/.exec(text);
+  if (!m || Number(m[1]) < 1) throw new UsageError(`${flag}: "${text}" is neither a number of schedules (2000) nor of seconds (30s)`);
+  return m[2] ? { schedules: Number.POSITIVE_INFINITY, seconds: Number(m[1]) } : { schedules: Number(m[1]), seconds: Number.POSITIVE_INFINITY };
+}
+
 /** --wmo-engine: how wmo runs (emulator/config.ts WmoEngine). */
 function parseWmoEngine(text: string | undefined): WmoEngine {
   if (text === undefined) return 'window';
@@ -185,7 +192,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'the race matrix: each scenario on each kernel version under each memory model (the main job)',
     usage:
       'rvsmp race [--scenario R1,...] [--version v1,...] [--model sc,tso,wmo] [--wmo-engine views|window] [--harts N] [--ipi clint|imsic] [--iterations K]\n' +
-      '           [--budget SCHEDULES|SECONDSs] [--jobs N] [--shard K/N] [--json] [--merge FILE...] [--seed S] [--medians K]\n' +
+      '           [--budget SCHEDULES|SECONDSs] [--find-budget SCHEDULES|SECONDSs] [--jobs N] [--shard K/N] [--json] [--merge FILE...] [--seed S] [--medians K]\n' +
       '\n' +
       '  --scenario     R1 (Anton\'s test), R1c (distinct callbacks), R2 (varying masks), R3 (a mask cleared by others),\n' +
       '                 R4a (two callers, one csd), R4b (store-buffering lost update); default: all\n' +
@@ -195,6 +202,7 @@ const COMMANDS: Record<string, Command> = {
       '  --wmo-engine   views (default: in-order harts, non-FIFO store buffers, loads of older versions) or window\n' +
       '                 (the speculative issue window: also load buffering, several times slower)\n' +
       '  --budget       per cell: a number of schedules (2000) or seconds (30s); default 5s\n' +
+      '  --find-budget  for the cells the catalog expects to fail (each stops at its first failure); default --budget\n' +
       '  --jobs         worker threads (default: the cores); --shard K/N tries seeds K, K+N, ...; --merge FILE... combines --json results\n' +
       '  --seed S       replay one schedule of one cell (one scenario, version and model), as a failure\'s replay line says\n' +
       '  --medians K    K independent searches per cell (seeds k, k+K, ... for k = 1..K), each to its first failure or the\n' +
@@ -205,7 +213,7 @@ const COMMANDS: Record<string, Command> = {
       const a = parse(
         {
           '--scenario': String, '--version': String, '--model': String, '--harts': String, '--ipi': String, '--iterations': String, '--wmo-engine': String,
-          '--budget': String, '--jobs': String, '--shard': String, '--json': Boolean, '--merge': Boolean, '--seed': String,
+          '--budget': String, '--find-budget': String, '--jobs': String, '--shard': String, '--json': Boolean, '--merge': Boolean, '--seed': String,
           '--medians': String, '--help': Boolean, '-h': '--help',
         },
         argv,
@@ -227,12 +235,8 @@ const COMMANDS: Record<string, Command> = {
       if (ipi !== 'clint' && ipi !== 'imsic') throw new UsageError(`--ipi: unknown "${ipi}" (clint or imsic)`);
       const iterations = a['--iterations'] !== undefined ? parseCount(a['--iterations'], '--iterations') : 5;
       if (iterations < 1) throw new UsageError('--iterations must be at least 1');
-      let budget = { schedules: Number.POSITIVE_INFINITY, seconds: 5 };
-      if (a['--budget'] !== undefined) {
-        const m = /^(\d+)(s?)$/.exec(a['--budget']);
-        if (!m || Number(m[1]) < 1) throw new UsageError(`--budget: "${a['--budget']}" is neither a number of schedules (2000) nor of seconds (30s)`);
-        budget = m[2] ? { schedules: Number.POSITIVE_INFINITY, seconds: Number(m[1]) } : { schedules: Number(m[1]), seconds: Number.POSITIVE_INFINITY };
-      }
+      const budget = a['--budget'] !== undefined ? parseBudget(a['--budget'], '--budget') : { schedules: Number.POSITIVE_INFINITY, seconds: 5 };
+      const findBudget = a['--find-budget'] !== undefined ? parseBudget(a['--find-budget'], '--find-budget') : undefined;
       let shard = { k: 1, n: 1 };
       if (a['--shard'] !== undefined) {
         const m = /^(\d+)\/(\d+)$/.exec(a['--shard']);
@@ -251,7 +255,7 @@ const COMMANDS: Record<string, Command> = {
       if (!merge && a._.length) throw new UsageError(`unexpected argument "${a._[0]}"\nusage: ${this.usage}`);
       const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;
       const wmoEngine = a['--wmo-engine'] === undefined ? 'views' : parseWmoEngine(a['--wmo-engine']);
-      return raceCommand({ cells, harts, ipi, iterations, budget, shard, jobs, json: !!a['--json'], seed, merge, medians, wmoEngine }, script, out);
+      return raceCommand({ cells, harts, ipi, iterations, budget, findBudget, shard, jobs, json: !!a['--json'], seed, merge, medians, wmoEngine }, script, out);
     },
   },
   'build-roms': {

@@ -447,14 +447,14 @@ export class Hart {
   sd(base: bigint, off: number, v: bigint): void {
     this.mem.store(this, base, off, 8, v);
   }
-  lr(addr: bigint, size: 4 | 8, aq: boolean, _rl: boolean): bigint {
-    return this.mem.loadReserved(this, addr, size, aq);
+  lr(addr: bigint, size: 4 | 8, aq: boolean, rl: boolean): bigint {
+    return this.mem.loadReserved(this, addr, size, aq, rl);
   }
-  sc(addr: bigint, size: 4 | 8, v: bigint, aq: boolean, _rl: boolean): bigint {
-    return this.mem.storeConditional(this, addr, size, v, aq) ? 0n : 1n;
+  sc(addr: bigint, size: 4 | 8, v: bigint, aq: boolean, rl: boolean): bigint {
+    return this.mem.storeConditional(this, addr, size, v, aq, rl) ? 0n : 1n;
   }
-  amo(kind: number, addr: bigint, size: 4 | 8, v: bigint, aq: boolean, _rl: boolean): bigint {
-    return this.mem.amo(this, kind, addr, size, v, aq);
+  amo(kind: number, addr: bigint, size: 4 | 8, v: bigint, aq: boolean, rl: boolean): bigint {
+    return this.mem.amo(this, kind, addr, size, v, aq, rl);
   }
 
   /** Run up to `budget` instructions; returns how many retired. Exceptions are taken inside. */

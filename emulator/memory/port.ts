@@ -24,10 +24,10 @@ export interface PortHart {
 export interface MemoryPort {
   load(h: PortHart, base: bigint, off: number, size: Width, signed: boolean): bigint;
   store(h: PortHart, base: bigint, off: number, size: Width, value: bigint): void;
-  /** `aq`: the instruction's acquire bit (for models that order by it). */
-  loadReserved(h: PortHart, addr: bigint, size: 4 | 8, aq?: boolean): bigint;
-  storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint, aq?: boolean): boolean;
-  amo(h: PortHart, kind: number, addr: bigint, size: 4 | 8, value: bigint, aq?: boolean): bigint;
+  /** `aq`, `rl`: the instruction's acquire and release bits (for models that order by them). */
+  loadReserved(h: PortHart, addr: bigint, size: 4 | 8, aq?: boolean, rl?: boolean): bigint;
+  storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint, aq?: boolean, rl?: boolean): boolean;
+  amo(h: PortHart, kind: number, addr: bigint, size: 4 | 8, value: bigint, aq?: boolean, rl?: boolean): bigint;
   /** A `fence`: fm in bits 11:8 (8 = fence.tso), pred in 7:4, succ in 3:0 (I O R W). */
   fence(h: PortHart, predSucc: number): void;
   /** Every store h holds back reaches memory (pause). */

@@ -14,8 +14,9 @@
  *   the views fences and acquires impose. Registers carry views (the interpreter propagates them
  *   through every instruction when Hart.trackViews is set); the load's register gets the version's
  *   timestamp.
- * - AMOs, LR and SC drain the buffer and act on the latest value at once (stronger than RVWMO
- *   needs for their plain forms); device and misaligned accesses drain it and read the latest.
+ * - AMOs, LR and SC act on the latest value at once, after the buffered stores they must follow
+ *   (to their granule, before a fence w,w, or all for .rl); device and misaligned accesses drain
+ *   the buffer and read the latest.
  * What it cannot do: a load after a store in program order that goes to memory later than the
  * store (load buffering), which needs promises; the issue window (window.ts) can.
  *
@@ -251,8 +252,15 @@ export class ViewMemory implements MemoryPort {
           return signed ? BigInt.asIntN(size * 8, v) : BigInt.asUintN(size * 8, v);
         }
       }
-    } else this.drainAll(id); // a device, misaligned or unmapped access: in order with everything
-    // The latest value: as if the load were performed now.
+      // The latest version: its view is the timestamp of the write that made it (0: the initial value).
+      const t = this.latest.get(g) ?? 0;
+      vh.rv = t;
+      if (this.coh[c]! < t) this.coh[c] = t;
+      if (this.vrOld[id]! < t) this.vrOld[id] = t;
+      return this.mem.load(h, base, off, size, signed);
+    }
+    // A device, misaligned or unmapped access: in order with everything, as if performed now.
+    this.drainAll(id);
     const now = this.clock;
     vh.rv = now;
     if (this.coh[c]! < now) this.coh[c] = now;
@@ -321,15 +329,34 @@ export class ViewMemory implements MemoryPort {
     if (aq && this.vrNew[h.id]! < now) this.vrNew[h.id] = now;
   }
 
-  loadReserved(h: PortHart, addr: bigint, size: 4 | 8, aq = false): bigint {
-    this.drainAll(h.id);
+  /**
+   * Before an AMO, LR or SC of hart id at [a, a+size): the buffered stores it must follow reach
+   * memory first - those to its granule, those before a fence w,w, or all of them for a release.
+   * The others may stay (RVWMO orders a plain AMO after earlier stores to other addresses only
+   * through fences or .rl). The oldest such store can always drain, so drain them oldest first.
+   */
+  private drainBefore(id: number, addr: bigint, size: number, rl: boolean): void {
+    if (rl) return this.drainAll(id);
+    const a = Number(BigInt.asUintN(64, addr));
+    const lo = a - (a % 8), hi = a + size;
+    const first = id * VIEW_BUFFER_SIZE;
+    for (let i = 0; i < this.count[id]!; ) {
+      const e = first + i;
+      const elo = this.addr[e]! - (this.addr[e]! % 8);
+      if (this.epochOf[e]! < this.epoch[id]! || (elo < hi && lo < this.addr[e]! + this.size[e]!)) this.drainAt(id, i);
+      else i++;
+    }
+  }
+
+  loadReserved(h: PortHart, addr: bigint, size: 4 | 8, aq = false, rl = false): bigint {
+    this.drainBefore(h.id, addr, size, rl);
     const v = this.mem.loadReserved(h, addr, size);
     this.atomicDone(h, addr, aq);
     return v;
   }
 
-  storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint, aq = false): boolean {
-    this.drainAll(h.id);
+  storeConditional(h: PortHart, addr: bigint, size: 4 | 8, value: bigint, aq = false, rl = false): boolean {
+    this.drainBefore(h.id, addr, size, rl);
     const a = this.mem.claimReservation(h, addr, size);
     if (a >= 0) {
       this.logWrite(h.id, a, size);
@@ -339,8 +366,8 @@ export class ViewMemory implements MemoryPort {
     return a >= 0;
   }
 
-  amo(h: PortHart, kind: number, addr: bigint, size: 4 | 8, value: bigint, aq = false): bigint {
-    this.drainAll(h.id);
+  amo(h: PortHart, kind: number, addr: bigint, size: 4 | 8, value: bigint, aq = false, rl = false): bigint {
+    this.drainBefore(h.id, addr, size, rl);
     const a = Number(BigInt.asUintN(64, addr));
     if (this.mem.isPlainRamSpan(a, size) && a % size === 0) this.logWrite(h.id, a, size);
     const old = this.mem.amo(h, kind, addr, size, value);

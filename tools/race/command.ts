@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { MemoryModel } from '../../emulator/config.js';
 import { UsageError } from '../errors.js';
 import { workerPool } from '../pool.js';
-import { type Cell, type CellResult, mergeResults, replayCell, replayCommand, type SearchOptions, searchCell } from './matrix.js';
+import { type Cell, type CellResult, EITHER_REASON, mergeResults, replayCell, replayCommand, type SearchOptions, searchCell, surprising } from './matrix.js';
 
 export interface RaceOptions extends SearchOptions {
   readonly cells: readonly Cell[];
@@ -39,11 +39,11 @@ async function searchAll(tasks: readonly { cell: Cell; options: SearchOptions }[
 
 /** The search options of a race command (without its cells and output flags). */
 function searchOptions(o: RaceOptions, shard = o.shard): SearchOptions {
-  return { harts: o.harts, ipi: o.ipi, iterations: o.iterations, budget: o.budget, shard, wmoEngine: o.wmoEngine };
+  return { harts: o.harts, ipi: o.ipi, iterations: o.iterations, budget: o.budget, findBudget: o.findBudget, shard, wmoEngine: o.wmoEngine };
 }
 
 function cellText(r: CellResult): string {
-  const mark = r.status === r.expected ? '' : ' (!)';
+  const mark = surprising(r) ? ' (!)' : r.expected === 'EITHER' && r.status === 'REPRODUCED' ? ` (${EITHER_REASON})` : '';
   if (r.status === 'HELD') return `HELD ${r.schedules.toLocaleString('en')} schedules${mark}`;
   return `REPRODUCED seed ${r.seed}, step ${r.steps!.toLocaleString('en')}, ${r.seconds.toFixed(1)} s: ${r.symptom}${mark}`;
 }
@@ -71,7 +71,7 @@ async function mediansCommand(o: RaceOptions, k: number, workerScript: string | 
     const seconds = median(mine.map((r) => (r.status === 'REPRODUCED' ? r.seconds : undefined)));
     const schedules = median(mine.map((r) => (r.status === 'REPRODUCED' ? r.schedules : undefined)));
     const expected = mine[0]!.expected;
-    const surprise = expected === 'HELD' ? found.length > 0 : found.length === 0;
+    const surprise = expected === 'HELD' ? found.length > 0 : expected === 'REPRODUCED' ? found.length === 0 : false;
     if (surprise) surprises++;
     const symptoms = [...new Set(found.map((r) => r.symptom))];
     if (o.json) {
@@ -131,7 +131,7 @@ export async function raceCommand(o: RaceOptions, workerScript: string | undefin
     });
     if (tty) process.stderr.write('\n');
   }
-  const surprises = results.filter((r) => r.status !== r.expected);
+  const surprises = results.filter(surprising);
   if (o.json) {
     for (const r of results) out(JSON.stringify(r.status === 'REPRODUCED' ? { ...r, replay: replayCommand(r, o, r.seed!) } : r));
     out(JSON.stringify({ summary: true, cells: results.length, reproduced: results.filter((r) => r.status === 'REPRODUCED').length, surprises: surprises.length }));
