@@ -98,7 +98,17 @@ export class Machine implements TimeSource {
   private stop: ExitRequest | { kind: 'guest-event'; event: GuestEvent } | undefined;
   readonly guestEvents: GuestEvents;
   private running: Hart | undefined;
-  strategy: Strategy;
+  private currentStrategy!: Strategy;
+  /** Who moves next. Setting it drops a decision carried over from a cut run (it was the old strategy's). */
+  get strategy(): Strategy {
+    return this.currentStrategy;
+  }
+  set strategy(s: Strategy) {
+    this.currentStrategy = s;
+    // The carried decision is over after all: its turn ends as it would have at the cut.
+    if (this.carry && this.harts[this.carry.hart]?.state === 'running') this.buffers?.endTurn(this.carry.hart);
+    this.carry = undefined;
+  }
   /** wmo: each hart's issue window, and the PRNG that picks what a window does each step. */
   windows: Window[] = [];
   private windowRng: Prng;
@@ -109,6 +119,8 @@ export class Machine implements TimeSource {
   private readonly traceHash = Int32Array.from(TRACE_HASH_INIT);
   private runHart = -1;
   private runSteps = 0;
+  /** The rest of a decision that a run's step limit cut short (Machine.run). */
+  private carry: { hart: number; steps: number } | undefined;
 
   constructor(
     config: Partial<MachineConfig> = {},
@@ -331,6 +343,7 @@ export class Machine implements TimeSource {
     this.traceHash.set(TRACE_HASH_INIT);
     this.runHart = -1;
     this.runSteps = 0;
+    this.carry = undefined;
     this.strategy = makeStrategy(schedule ?? this.config.schedule, seed, this.harts.length);
     this.windowRng = new Prng(seed ^ 0x5eed);
     this.resetBuffers(seed);
@@ -488,9 +501,12 @@ export class Machine implements TimeSource {
         refreshDeadline();
         continue;
       }
-      const d = this.strategy.next(runnable, this.steps);
+      const carried = this.carry !== undefined && runnable.includes(this.carry.hart);
+      const d = carried ? this.carry! : this.strategy.next(runnable, this.steps);
+      this.carry = undefined;
       const h = this.harts[d.hart]!;
       let budget = Math.min(left, observer ? 1 : single && !(this.strategy instanceof Replayer) ? SLICE : d.steps);
+      const cutByLimit = !observer && left < d.steps && budget === left && !(this.strategy instanceof Replayer);
       if (deadlineStep !== Number.POSITIVE_INFINITY) budget = Math.max(1, Math.min(budget, deadlineStep - this.steps));
       this.running = h;
       observer?.before(h);
@@ -509,8 +525,12 @@ export class Machine implements TimeSource {
       this.running = undefined;
       this.steps += n;
       used += n;
-      if (h.state === 'running') this.buffers?.endTurn(h.id);
       this.noteDecision(d.hart, n);
+      // The run's limit cut this decision short: the next run goes on with it (runs in pieces take
+      // the same schedule as one run, which is how a debugger steps through a race).
+      // (Not when the hart stopped its run itself - a CSR write, an interrupt line - which ends a decision anyway.)
+      if (cutByLimit && n === budget && h.state === 'running' && !h.paused && !h.breakLoop && !this.stop) this.carry = { hart: d.hart, steps: d.steps - n };
+      else if (h.state === 'running') this.buffers?.endTurn(h.id); // the decision is over
       if (h.paused) {
         h.paused = false;
         h.sleepUntil = this.steps + this.config.pauseSteps;
