@@ -25,7 +25,7 @@ import { StoreBuffers } from './memory/store-buffer.js';
 import { ViewMemory } from './memory/views.js';
 import { Ram } from './memory/ram.js';
 import { ReplayError, Replayer, ScheduleLog } from './record.js';
-import { makeStrategy, Prng, type ScheduleConfig, type Strategy } from './scheduler.js';
+import { type Decision, makeStrategy, Prng, type ScheduleConfig, type Strategy } from './scheduler.js';
 import { Window, type WindowMemory } from './memory/window.js';
 import { isElf, readElf } from '../assembler/elf/reader.js';
 
@@ -121,6 +121,12 @@ export class Machine implements TimeSource {
   private runSteps = 0;
   /** The rest of a decision that a run's step limit cut short (Machine.run). */
   private carry: { hart: number; steps: number } | undefined;
+  /** stepHart: the hart that takes the next step, outside the schedule. */
+  private forced: number | undefined;
+  /** The hart of the last decision taken (for debuggers). */
+  readonly lastDecision = { hart: -1 };
+  /** Called when a device raises or lowers an interrupt line of a hart; `by` is the hart running then. */
+  onLine: ((hart: number, bit: number, level: boolean, by: number | undefined) => void) | undefined;
 
   constructor(
     config: Partial<MachineConfig> = {},
@@ -146,7 +152,12 @@ export class Machine implements TimeSource {
       h.trackViews = this.viewMemory !== undefined;
     }
     this.mem.attachHarts(this.harts);
-    const sink = { setLine: (hart: number, bit: number, level: boolean) => this.harts[hart]?.setLine(bit, level) };
+    const sink = {
+      setLine: (hart: number, bit: number, level: boolean) => {
+        this.onLine?.(hart, bit, level, this.running?.id);
+        this.harts[hart]?.setLine(bit, level);
+      },
+    };
     this.clint = new Clint(n, this, sink);
     this.uart = new Uart16550((b) => this.io.putchar(b));
     this.imsic = this.harts.map((h) => {
@@ -501,12 +512,18 @@ export class Machine implements TimeSource {
         refreshDeadline();
         continue;
       }
-      const carried = this.carry !== undefined && runnable.includes(this.carry.hart);
-      const d = carried ? this.carry! : this.strategy.next(runnable, this.steps);
-      this.carry = undefined;
+      let d: Decision;
+      if (this.forced !== undefined) d = { hart: this.forced, steps: 1 };
+      else {
+        const carried = this.carry !== undefined && runnable.includes(this.carry.hart);
+        d = carried ? this.carry! : this.strategy.next(runnable, this.steps);
+        this.carry = undefined;
+      }
+      this.lastDecision.hart = d.hart;
       const h = this.harts[d.hart]!;
       let budget = Math.min(left, observer ? 1 : single && !(this.strategy instanceof Replayer) ? SLICE : d.steps);
-      const cutByLimit = !observer && left < d.steps && budget === left && !(this.strategy instanceof Replayer);
+      // Cut by this run's limit alone (not by a timer deadline, which ends the decision in any run).
+      const cutByLimit = !observer && left < d.steps && budget === left && deadlineStep - this.steps > left && !(this.strategy instanceof Replayer);
       if (deadlineStep !== Number.POSITIVE_INFINITY) budget = Math.max(1, Math.min(budget, deadlineStep - this.steps));
       this.running = h;
       observer?.before(h);
@@ -520,7 +537,16 @@ export class Machine implements TimeSource {
         n = 1;
         w?.resync();
       }
-      if (n < budget && h.state === 'running') n += w ? this.stepWindow(h, budget - n) : h.run(budget - n);
+      // Did the hart end its interpreter run itself (a CSR write, an interrupt line, ...)? A window
+      // goes on after such instructions; a trap taken above does not end a decision either.
+      let broke = false;
+      if (n < budget && h.state === 'running') {
+        if (w) n += this.stepWindow(h, budget - n);
+        else {
+          n += h.run(budget - n);
+          broke = h.breakLoop;
+        }
+      }
       observer?.after(h);
       this.running = undefined;
       this.steps += n;
@@ -529,7 +555,7 @@ export class Machine implements TimeSource {
       // The run's limit cut this decision short: the next run goes on with it (runs in pieces take
       // the same schedule as one run, which is how a debugger steps through a race).
       // (Not when the hart stopped its run itself - a CSR write, an interrupt line - which ends a decision anyway.)
-      if (cutByLimit && n === budget && h.state === 'running' && !h.paused && !h.breakLoop && !this.stop) this.carry = { hart: d.hart, steps: d.steps - n };
+      if (cutByLimit && n === budget && h.state === 'running' && !h.paused && !broke && !this.stop) this.carry = { hart: d.hart, steps: d.steps - n };
       else if (h.state === 'running') this.buffers?.endTurn(h.id); // the decision is over
       if (h.paused) {
         h.paused = false;
@@ -539,6 +565,24 @@ export class Machine implements TimeSource {
         this.clint.update();
         refreshDeadline();
       }
+    }
+  }
+
+  /**
+   * One step of hart `hart` outside the schedule (a debugger's stepi): the others stay; a decision
+   * carried from a cut run resumes afterwards. A hart sitting out a pause moves at once. Returns
+   * the run's stop reason, or undefined if the hart cannot move (asleep in wfi, nothing to drain).
+   */
+  stepHart(hart: number): StopReason | undefined {
+    const h = this.harts[hart]!;
+    if (h.state === 'wfi' && h.wakeable()) h.state = 'running';
+    if (h.state !== 'running' && !this.buffers?.pending(hart)) return undefined;
+    h.sleepUntil = Math.min(h.sleepUntil, this.steps);
+    this.forced = hart;
+    try {
+      return this.run(this.used() + 1);
+    } finally {
+      this.forced = undefined;
     }
   }
 

@@ -23,6 +23,7 @@ import { SCENARIOS, type ScenarioName } from '../guest/image.js';
 const VERSION = '0.1.0';
 
 import { UsageError } from './errors.js';
+import { debugCommand, type DebugTarget } from './debug/command.js';
 import { ReplayError } from '../emulator/record.js';
 
 interface Command {
@@ -186,6 +187,62 @@ const COMMANDS: Record<string, Command> = {
       if (wmoEngine === 'views' && a['--exhaustive']) throw new UsageError('--exhaustive explores the issue window (--wmo-engine window), not views');
       const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;
       return litmusCommand({ paths: a._, model, wmoEngine, runs, jobs, json: !!a['--json'], seed, exhaustive: !!a['--exhaustive'], expect: a['--expect'], states: a['--states'] }, script, out);
+    },
+  },
+  debug: {
+    summary: 'the debugger REPL on a guest image, or on one schedule of a race cell',
+    usage:
+      'rvsmp debug <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--memory-model sc|tso|wmo] [--wmo-engine window|views] [--ram MiB] [--commands FILE]\n' +
+      '       rvsmp debug --scenario R1 --version v1 --model sc [--harts 4] [--ipi clint|imsic] [--iterations 5] --seed S [--wmo-engine views|window] [--commands FILE]\n\n' +
+      '  The second form opens the schedule `rvsmp race ... --seed S` replays (paste its replay line, race -> debug).\n' +
+      '  Commands come from the terminal, from stdin when it is not one, or from --commands FILE; "help" lists them.\n' +
+      '  Exit status: the guest\'s exit code if it exited, else 0; 2 for bad flags.',
+    async run(argv) {
+      const a = parse(
+        {
+          '--harts': String, '--seed': String, '--schedule': String, '--memory-model': String, '--wmo-engine': String, '--ram': String,
+          '--scenario': String, '--version': String, '--model': String, '--ipi': String, '--iterations': String, '--commands': String,
+          '--help': Boolean, '-h': '--help',
+        },
+        argv,
+        this.usage,
+      );
+      if (a['--help']) return help('debug');
+      const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : undefined;
+      let target: DebugTarget;
+      if (a['--scenario'] !== undefined) {
+        const scenario = a['--scenario'] as ScenarioName;
+        if (!ALL_SCENARIOS.includes(scenario)) throw new UsageError(`--scenario: unknown "${scenario}" (${ALL_SCENARIOS.join(', ')})`);
+        const version = a['--version'] ?? '';
+        if (!ALL_VERSIONS.includes(version)) throw new UsageError(`--version: unknown "${version}" (${ALL_VERSIONS.join(', ')})`);
+        if (!applies(scenario, version)) throw new UsageError(`${scenario} does not run on ${version}`);
+        const model = (a['--model'] ?? '') as MemoryModel;
+        if (!RACE_MODELS.includes(model)) throw new UsageError(`--model: unknown "${model}" (sc, tso or wmo)`);
+        const harts = a['--harts'] !== undefined ? parseCount(a['--harts'], '--harts') : 4;
+        if (harts < SCENARIOS[scenario]!.minHarts || harts > 64) throw new UsageError(`${scenario} runs on ${SCENARIOS[scenario]!.minHarts} to 64 harts`);
+        const ipi = a['--ipi'] ?? 'clint';
+        if (ipi !== 'clint' && ipi !== 'imsic') throw new UsageError(`--ipi: unknown "${ipi}" (clint or imsic)`);
+        const iterations = a['--iterations'] !== undefined ? parseCount(a['--iterations'], '--iterations') : 5;
+        if (iterations < 1) throw new UsageError('--iterations must be at least 1');
+        if (seed === undefined) throw new UsageError('a race cell needs --seed S (the seed of the schedule to open)');
+        if (a._.length) throw new UsageError('give either an image or --scenario, not both');
+        const wmoEngine = a['--wmo-engine'] === undefined ? 'views' : parseWmoEngine(a['--wmo-engine']);
+        target = { kind: 'race', scenario, version, model, wmoEngine, harts, ipi, iterations, seed };
+      } else {
+        const input = singleInput(a._, this.usage);
+        const harts = a['--harts'] !== undefined ? parseCount(a['--harts'], '--harts') : 1;
+        if (harts < 1 || harts > MAX_HARTS) throw new UsageError(`--harts takes 1 to ${MAX_HARTS}`);
+        const ramMiB = a['--ram'] !== undefined ? parseCount(a['--ram'], '--ram') : 256;
+        if (ramMiB < 1 || ramMiB > 4096) throw new UsageError('--ram takes a size in MiB from 1 to 4096');
+        const kind = a['--schedule'] ?? 'rr';
+        const schedule: ScheduleConfig =
+          kind === 'rr' ? { kind: 'rr', quantum: 100 } : kind === 'random' ? { kind: 'random' } : kind === 'pct' ? { kind: 'pct', depth: 3, horizon: 1_000_000 } : (() => { throw new UsageError(`--schedule: unknown strategy "${kind}" (rr, random or pct)`); })();
+        const memoryModel = (a['--memory-model'] ?? 'wmo') as MemoryModel;
+        if (!IMPLEMENTED_MODELS.includes(memoryModel)) throw new UsageError(`--memory-model: unknown model "${memoryModel}" (sc, tso or wmo)`);
+        const wmoEngine = parseWmoEngine(a['--wmo-engine']);
+        target = { kind: 'image', bytes: readBinary(input), name: input, config: { harts, seed: seed ?? 0, schedule, memoryModel, wmoEngine, ramSize: ramMiB << 20 } };
+      }
+      return debugCommand({ target, commands: a['--commands'] }, out);
     },
   },
   race: {

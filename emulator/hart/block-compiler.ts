@@ -79,7 +79,7 @@ function instructionSource(page: CodePage, slot: number, pc: number, k: number):
     const sh = SHIFT[store.size]!;
     const align = store.size > 1 ? ` && (o & ${store.size - 1}) === 0` : '';
     return {
-      code: `${mark} { const o = Number(x[${rs1}]) + ${immn} - RAM_BASE; if (o >= 0 && o <= RAM_SIZE - ${store.size}${align} && watched[o >>> 12] === 0) ${store.view}[o${sh ? ` >>> ${sh}` : ''}] = ${store.conv(`x[${rs2}]`)}; else h.${name}(x[${rs1}], ${immn}, x[${rs2}]); }`,
+      code: `${mark} { const o = Number(x[${rs1}]) + ${immn} - RAM_BASE; if (o >= 0 && o <= RAM_SIZE - ${store.size}${align} && watched[o >>> 12] === 0) ${store.view}[o${sh ? ` >>> ${sh}` : ''}] = ${store.conv(`x[${rs2}]`)}; else { h.pc = ${pc}; h.inRun = n0 + @K(${k}); h.${name}(x[${rs1}], ${immn}, x[${rs2}]); } }`,
       mayBreak: true,
     };
   }

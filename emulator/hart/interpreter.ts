@@ -29,7 +29,8 @@ function body(name: string): string {
     .replace(/\$pc/g, 'pc')
     .replace(/\$aq/g, '((aqrl & 2) !== 0)')
     .replace(/\$rl/g, '((aqrl & 1) !== 0)');
-  const prelude = SYSTEM.test(s) ? 'h.pc = pc; h.inRun = n; h.insnBits = page.word[slot]; ' : '';
+  // A store may reach a device (the guest event device reports where and when): pc and step are exact.
+  const prelude = SYSTEM.test(s) ? 'h.pc = pc; h.inRun = n; h.insnBits = page.word[slot]; ' : /\bh\.s[bhwd]\(/.test(s) ? 'h.pc = pc; h.inRun = n; ' : '';
   return prelude + code;
 }
 

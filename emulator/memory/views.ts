@@ -216,6 +216,11 @@ export class ViewMemory implements MemoryPort {
     while (this.count[h]! > 0) this.drainAt(h, 0);
   }
 
+  /** The oldest store of hart h reaches memory (a debugger's drain). */
+  drainOne(h: number): void {
+    if (this.count[h]! > 0) this.drainAt(h, 0);
+  }
+
   // ---- MemoryPort ----
 
   load(h: PortHart, base: bigint, off: number, size: Width, signed: boolean): bigint {

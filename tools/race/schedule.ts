@@ -9,7 +9,7 @@
  * goes on under a fair round-robin schedule: if the same wait runs out again, the lock is never
  * going to be released (a perma-spin); if the run still does not finish, it hangs.
  */
-import { Machine, type GuestEvent } from '../../emulator/machine.js';
+import { Machine, type GuestEvent, type MachineIo } from '../../emulator/machine.js';
 import type { MemoryModel, WmoEngine } from '../../emulator/config.js';
 import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
 import { elfSymbolizer } from '../../assembler/symbolize.js';
@@ -146,6 +146,17 @@ export class ScheduleRunner {
         return { failed: true, symptom: `stopped: ${stop.kind}`, event: undefined, steps: m.steps };
     }
   }
+}
+
+/**
+ * A fresh machine set up exactly as seed `seed` of a race cell starts (its schedule, its injected
+ * delays), for a debugger to step through; `io` receives its guest events.
+ */
+export function raceMachine(elf: Uint8Array, harts: number, model: MemoryModel, seed: number, wmoEngine: WmoEngine, io: MachineIo): Machine {
+  const m = new Machine({ harts, memoryModel: model, wmoEngine, ramSize: RACE_RAM, seed, schedule: scheduleFor(seed) }, io);
+  const symbols = m.load(elf, 'guest').symbols;
+  injectDelays(m, symbols, seed);
+  return m;
 }
 
 /** One schedule on a fresh machine (what a replay command runs). */

@@ -9,6 +9,7 @@ import type { MemoryModel } from '../../../emulator/config.js';
 import type { ScheduleConfig } from '../../../emulator/scheduler.js';
 import { buildGuest } from '../../../guest/image.js';
 import { Prng } from '../../../emulator/scheduler.js';
+import { raceMachine } from '../../../tools/race/schedule.js';
 
 const elf = buildGuest({ scenario: 'R1', version: 'v2', harts: 4, ipi: 'clint', iterations: 2 });
 
@@ -40,4 +41,20 @@ describe('a run in pieces', () => {
       });
     }
   }
+
+  it('race schedules with injected delays, IPIs and traps: the first WARN at the same step, in the same state', () => {
+    const r1 = buildGuest({ scenario: 'R1', version: 'v1', harts: 4, ipi: 'clint', iterations: 5 });
+    const stopAtWarn = { putchar: () => {}, guestEvent: (e: { kind: number }) => e.kind === 1 };
+    for (const model of ['sc', 'tso', 'wmo'] as const) {
+      for (let seed = 1; seed <= 6; seed++) {
+        const whole = raceMachine(r1, 4, model, seed, 'views', stopAtWarn);
+        const one = summary(whole, whole.run(3_000_000));
+        const cut = raceMachine(r1, 4, model, seed, 'views', stopAtWarn);
+        const sizes = new Prng(seed);
+        let stop = cut.run(cut.used() + 1);
+        while (stop.kind === 'max-insns' && cut.used() < 3_000_000) stop = cut.run(Math.min(3_000_000, cut.used() + 1 + sizes.below(300)));
+        expect(summary(cut, stop), `${model} seed ${seed}`).toEqual(one);
+      }
+    }
+  });
 });

@@ -1,0 +1,85 @@
+/**
+ * `rvsmp debug`: the REPL on a guest image, or on one schedule of a race cell exactly as
+ * `rvsmp race --seed` replays it. Commands come from a terminal (Node's readline: history, tab
+ * completion), from stdin when it is not a terminal, or from --commands FILE; each is echoed after
+ * the prompt when not typed, so a transcript reads like a session.
+ */
+import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import { Debugger } from '../../emulator/debugger/debugger.js';
+import { Machine } from '../../emulator/machine.js';
+import type { MachineConfig, MemoryModel, WmoEngine } from '../../emulator/config.js';
+import { elfSymbolizer } from '../../assembler/symbolize.js';
+import { readElf } from '../../assembler/elf/reader.js';
+import { buildGuest, type ScenarioName } from '../../guest/image.js';
+import type { IpiKind } from '../../guest/arch/riscv/boot.js';
+import { raceMachine } from '../race/schedule.js';
+import { UsageError } from '../errors.js';
+import { Repl } from './repl.js';
+
+export type DebugTarget =
+  | { kind: 'image'; bytes: Uint8Array; name: string; config: Partial<MachineConfig> }
+  | { kind: 'race'; scenario: ScenarioName; version: string; model: MemoryModel; wmoEngine: WmoEngine; harts: number; ipi: IpiKind; iterations: number; seed: number };
+
+export interface DebugOptions {
+  readonly target: DebugTarget;
+  /** Commands from this file instead of stdin. */
+  readonly commands?: string;
+}
+
+const PROMPT = '(rvsmp) ';
+
+/** The debugger and the REPL for a target (what the tests drive directly). */
+export function openDebugger(target: DebugTarget, out: (line: string) => void): Repl {
+  let elf: Uint8Array;
+  let build: (onEvent: Parameters<ConstructorParameters<typeof Debugger>[0]>[0]) => Machine;
+  if (target.kind === 'race') {
+    elf = buildGuest({ scenario: target.scenario, version: target.version, harts: target.harts, ipi: target.ipi, iterations: target.iterations });
+    build = (onEvent) => raceMachine(elf, target.harts, target.model, target.seed, target.wmoEngine, { putchar: () => {}, guestEvent: onEvent });
+  } else {
+    elf = target.bytes;
+    build = (onEvent) => {
+      const m = new Machine(target.config, { putchar: (b) => process.stderr.write(String.fromCharCode(b)), guestEvent: onEvent });
+      m.load(elf, target.name);
+      return m;
+    };
+  }
+  const symbols = readElf(elf).symbols;
+  return new Repl(new Debugger(build), symbols, elfSymbolizer(symbols), out);
+}
+
+export async function debugCommand(o: DebugOptions, out: (line: string) => void): Promise<number> {
+  const repl = openDebugger(o.target, out);
+  if (o.commands !== undefined || !process.stdin.isTTY) {
+    let text: string;
+    try {
+      text = o.commands !== undefined ? readFileSync(o.commands, 'utf8') : readFileSync(0, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read the commands${o.commands ? ` in ${o.commands}` : ''}: ${(e as Error).message}`);
+    }
+    for (const line of text.split('\n')) {
+      if (line.trim() === '' || line.trim().startsWith('#')) continue;
+      out(PROMPT + line.trim());
+      if (!repl.execute(line)) break;
+    }
+    return repl.exitCode ?? 0;
+  }
+  const rl = createInterface({
+    input: process.stdin,
+    output: process.stdout,
+    prompt: PROMPT,
+    historySize: 1000,
+    completer: (line: string) => {
+      const word = line.split(/\s+/).pop() ?? '';
+      const hits = repl.completions().filter((c) => c.startsWith(word));
+      return [hits, word];
+    },
+  });
+  rl.prompt();
+  for await (const line of rl) {
+    if (!repl.execute(line)) break;
+    rl.prompt();
+  }
+  rl.close();
+  return repl.exitCode ?? 0;
+}
