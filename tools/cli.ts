@@ -192,14 +192,28 @@ const COMMANDS: Record<string, Command> = {
   debug: {
     summary: 'the debugger REPL on a guest image, or on one schedule of a race cell',
     usage:
-      'rvsmp debug <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--memory-model sc|tso|wmo] [--wmo-engine window|views] [--ram MiB] [--commands FILE]\n' +
+      'rvsmp debug <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--memory-model sc|tso|wmo] [--wmo-engine window|views] [--ram MiB]\n' +
+      '                    [--commands FILE | --gdb [PORT] [--gdb-host H]]\n' +
       '       rvsmp debug --scenario R1 --version v1 --model sc [--harts 4] [--ipi clint|imsic] [--iterations 5] --seed S [--wmo-engine views|window] [--commands FILE]\n\n' +
       '  The second form opens the schedule `rvsmp race ... --seed S` replays (paste its replay line, race -> debug).\n' +
       '  Commands come from the terminal, from stdin when it is not one, or from --commands FILE; "help" lists them.\n' +
+      '  --gdb serves the GDB remote protocol instead (default port 1234, 0 for any free one; host 127.0.0.1),\n' +
+      '  harts as threads 1..N: gdb-multiarch -ex "set architecture riscv:rv64" -ex "target remote :1234" image.elf\n' +
       '  Exit status: the guest\'s exit code if it exited, else 0; 2 for bad flags.',
     async run(argv) {
+      // --gdb takes an optional port: take it out before the parser sees it.
+      let gdb: { port: number; host: string } | undefined;
+      const at = argv.indexOf('--gdb');
+      if (at >= 0) {
+        const next = argv[at + 1];
+        const port = next !== undefined && /^\d+$/.test(next) ? Number(next) : 1234;
+        if (port > 65535) throw new UsageError(`--gdb: ${port} is not a TCP port`);
+        argv = [...argv.slice(0, at), ...argv.slice(at + (next !== undefined && /^\d+$/.test(next) ? 2 : 1))];
+        gdb = { port, host: '127.0.0.1' };
+      }
       const a = parse(
         {
+          '--gdb-host': String,
           '--harts': String, '--seed': String, '--schedule': String, '--memory-model': String, '--wmo-engine': String, '--ram': String,
           '--scenario': String, '--version': String, '--model': String, '--ipi': String, '--iterations': String, '--commands': String,
           '--help': Boolean, '-h': '--help',
@@ -242,7 +256,11 @@ const COMMANDS: Record<string, Command> = {
         const wmoEngine = parseWmoEngine(a['--wmo-engine']);
         target = { kind: 'image', bytes: readBinary(input), name: input, config: { harts, seed: seed ?? 0, schedule, memoryModel, wmoEngine, ramSize: ramMiB << 20 } };
       }
-      return debugCommand({ target, commands: a['--commands'] }, out);
+      if (a['--gdb-host'] !== undefined) {
+        if (!gdb) throw new UsageError('--gdb-host goes with --gdb');
+        gdb.host = a['--gdb-host'];
+      }
+      return debugCommand({ target, commands: a['--commands'], gdb }, out);
     },
   },
   race: {

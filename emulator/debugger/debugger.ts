@@ -45,7 +45,12 @@ export interface Breakpoint {
 }
 
 /** One logged action: a step along the schedule, a step of one hart, or a drain of one store. */
-type Action = { kind: 'step' } | { kind: 'stepi'; hart: number } | { kind: 'drain'; hart: number };
+type Action =
+  | { kind: 'step' }
+  | { kind: 'stepi'; hart: number }
+  | { kind: 'drain'; hart: number }
+  | { kind: 'poke'; addr: number; bytes: number[] }
+  | { kind: 'setreg'; hart: number; reg: number; value: bigint };
 
 /** Interrupt line bits (mip): software, timer, external; M and S. */
 const LINE_NAMES: Record<number, string> = { 2: 'SSIP', 8: 'MSIP', 32: 'STIP', 128: 'MTIP', 512: 'SEIP', 2048: 'MEIP' };
@@ -80,7 +85,12 @@ export class Debugger {
     };
   }
 
-  /** Machine steps taken so far (the position reverse commands count back from). */
+  /** The guest's exit code once it exited through the finisher or HTIF. */
+  get exited(): number | undefined {
+    return this.ended?.kind === 'exit' ? this.ended.code : undefined;
+  }
+
+  /** Actions taken so far (the position reverse commands count back from). */
   get position(): number {
     return this.actions.length;
   }
@@ -174,9 +184,35 @@ export class Debugger {
     return { kind: 'done' };
   }
 
+  /** Write bytes to memory as a debugger does (straight to memory, past store buffers); false if unmapped. */
+  writeMemory(addr: number, bytes: number[]): boolean {
+    for (let i = 0; i < bytes.length; i++) if (this.peek(addr + i, 1) === undefined) return false;
+    this.apply({ kind: 'poke', addr, bytes });
+    this.actions.push({ kind: 'poke', addr, bytes });
+    return true;
+  }
+
+  /** Set a register of a hart: x1..x31 (x0 stays 0), or 32 for the pc. */
+  writeRegister(hart: number, reg: number, value: bigint): void {
+    const action: Action = { kind: 'setreg', hart, reg, value };
+    this.apply(action);
+    this.actions.push(action);
+  }
+
   /** One action; a stop if it ended somewhere worth stopping. */
   private apply(action: Action): Stop | undefined {
     const m = this.machine;
+    if (action.kind === 'poke') {
+      const h0 = m.harts[0]!;
+      action.bytes.forEach((b, i) => m.mem.store(h0, BigInt(action.addr + i), 0, 1, BigInt(b)));
+      return undefined;
+    }
+    if (action.kind === 'setreg') {
+      const h = m.harts[action.hart]!;
+      if (action.reg === 32) h.pc = Number(BigInt.asUintN(64, action.value));
+      else if (action.reg > 0 && action.reg < 32) h.x[action.reg] = BigInt.asIntN(64, action.value);
+      return undefined;
+    }
     const pcs = m.harts.map((h) => h.pc);
     const watched = [...this.points.values()].filter((p) => p.kind === 'watch').map((p) => ({ p, old: this.peek(p.addr, p.size) }));
     const traps = m.harts.map((h) => h.traps);

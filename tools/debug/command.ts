@@ -16,6 +16,7 @@ import type { IpiKind } from '../../guest/arch/riscv/boot.js';
 import { raceMachine } from '../race/schedule.js';
 import { UsageError } from '../errors.js';
 import { Repl } from './repl.js';
+import { serveGdb } from './gdb-server.js';
 
 export type DebugTarget =
   | { kind: 'image'; bytes: Uint8Array; name: string; config: Partial<MachineConfig> }
@@ -25,6 +26,8 @@ export interface DebugOptions {
   readonly target: DebugTarget;
   /** Commands from this file instead of stdin. */
   readonly commands?: string;
+  /** Serve gdb on this port (0: any free one) instead of the REPL. */
+  readonly gdb?: { port: number; host: string };
 }
 
 const PROMPT = '(rvsmp) ';
@@ -48,8 +51,21 @@ export function openDebugger(target: DebugTarget, out: (line: string) => void): 
   return new Repl(new Debugger(build), symbols, elfSymbolizer(symbols), out);
 }
 
+/** How the guest ended, as an exit status: its exit code, or 0 if it has not exited. */
+function guestStatus(repl: Repl): number {
+  return repl.exitCode ?? 0;
+}
+
 export async function debugCommand(o: DebugOptions, out: (line: string) => void): Promise<number> {
   const repl = openDebugger(o.target, out);
+  if (o.gdb) {
+    await serveGdb(repl.dbg, {
+      ...o.gdb,
+      listening: (host, port) => process.stderr.write(`rvsmp: gdb stub listening on ${host}:${port} (target remote ${host}:${port})\n`),
+    });
+    const exit = repl.dbg.exited;
+    return exit ?? guestStatus(repl);
+  }
   if (o.commands !== undefined || !process.stdin.isTTY) {
     let text: string;
     try {

@@ -44,7 +44,7 @@ export class Repl {
   private readonly byName = new Map<string, bigint>();
 
   constructor(
-    private readonly dbg: Debugger,
+    readonly dbg: Debugger,
     symbols: readonly { name: string; value: bigint }[],
     private readonly symbolize: Symbolizer,
     private readonly out: (line: string) => void,
