@@ -193,7 +193,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'the debugger REPL on a guest image, or on one schedule of a race cell',
     usage:
       'rvsmp debug <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--memory-model sc|tso|wmo] [--wmo-engine window|views] [--ram MiB]\n' +
-      '                    [--commands FILE | --gdb [PORT] [--gdb-host H]]\n' +
+      '                    [--replay FILE] [--commands FILE | --gdb [PORT] [--gdb-host H]]\n' +
       '       rvsmp debug --scenario R1 --version v1 --model sc [--harts 4] [--ipi clint|imsic] [--iterations 5] --seed S [--wmo-engine views|window] [--commands FILE]\n\n' +
       '  The second form opens the schedule `rvsmp race ... --seed S` replays (paste its replay line, race -> debug).\n' +
       '  Commands come from the terminal, from stdin when it is not one, or from --commands FILE; "help" lists them.\n' +
@@ -213,7 +213,7 @@ const COMMANDS: Record<string, Command> = {
       }
       const a = parse(
         {
-          '--gdb-host': String,
+          '--gdb-host': String, '--replay': String,
           '--harts': String, '--seed': String, '--schedule': String, '--memory-model': String, '--wmo-engine': String, '--ram': String,
           '--scenario': String, '--version': String, '--model': String, '--ipi': String, '--iterations': String, '--commands': String,
           '--help': Boolean, '-h': '--help',
@@ -260,7 +260,7 @@ const COMMANDS: Record<string, Command> = {
         if (!gdb) throw new UsageError('--gdb-host goes with --gdb');
         gdb.host = a['--gdb-host'];
       }
-      return debugCommand({ target, commands: a['--commands'], gdb }, out);
+      return debugCommand({ target, commands: a['--commands'], gdb, replay: a['--replay'] }, out);
     },
   },
   race: {

@@ -10,6 +10,8 @@ import type { GuestEvent, Machine, StopReason } from '../machine.js';
 import { csrRead } from '../hart/csr.js';
 import { PRIV_M } from '../hart/csr.js';
 import type { Hart } from '../hart/hart.js';
+import { OP_NAMES } from '../hart/decode-cache.js';
+import { encodeRecord, ReplayError } from '../record.js';
 import type { Width } from '../bus/device.js';
 import { GUEST_EVENT, GUEST_EVENT_NAMES } from '../devices/guest-events.js';
 
@@ -17,7 +19,7 @@ import { GUEST_EVENT, GUEST_EVENT_NAMES } from '../devices/guest-events.js';
 export type Stop =
   | { kind: 'done' }
   | { kind: 'breakpoint'; id: number; hart: number; pc: number }
-  | { kind: 'watchpoint'; id: number; hart: number; addr: number; size: number; old: bigint; value: bigint }
+  | { kind: 'watchpoint'; id: number; hart: number; addr: number; size: number; old: bigint; value: bigint; access: 'write' | 'read' }
   | { kind: 'event'; event: GuestEvent }
   | { kind: 'exit'; code: number; via: string }
   | { kind: 'deadlock' }
@@ -38,8 +40,9 @@ export interface Breakpoint {
   readonly addr: number;
   /** Breakpoints: only this hart (undefined: any). */
   readonly hart?: number;
-  /** Watchpoints: bytes watched. */
+  /** Watchpoints: bytes watched, and which accesses stop: writes that change them, reads, or both. */
   readonly size: number;
+  readonly access?: 'w' | 'r' | 'rw';
   /** A temporary breakpoint (until): deleted when hit. */
   readonly temporary?: boolean;
 }
@@ -52,6 +55,9 @@ type Action =
   | { kind: 'poke'; addr: number; bytes: number[] }
   | { kind: 'setreg'; hart: number; reg: number; value: bigint };
 
+/** Bytes read by the plain loads. */
+const READ_SIZES: Record<string, number> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 };
+
 /** Interrupt line bits (mip): software, timer, external; M and S. */
 const LINE_NAMES: Record<number, string> = { 2: 'SSIP', 8: 'MSIP', 32: 'STIP', 128: 'MTIP', 512: 'SEIP', 2048: 'MEIP' };
 
@@ -62,6 +68,10 @@ export class Debugger {
   private nextId = 1;
   /** Events seen, oldest first (rebuilt on reverse execution). */
   events: DebugEvent[] = [];
+  /** Per hart: the last trap it took, as text (for info harts). */
+  lastTrap: (string | undefined)[] = [];
+  /** Per hart: traps taken and not yet returned from (mret/sret): > 0 while in a handler. */
+  trapDepth: number[] = [];
   /** Set when the guest stopped the machine (exit): nothing moves any more. */
   private ended: Stop | undefined;
 
@@ -72,12 +82,16 @@ export class Debugger {
 
   private reset(): void {
     this.events = [];
+    this.lastTrap = [];
+    this.trapDepth = [];
     this.ended = undefined;
     this.machine = this.build((e) => {
       this.events.push({ step: e.step, text: `guest event ${GUEST_EVENT_NAMES[e.kind] ?? e.kind} on hart ${e.hart}`, event: e });
       // Per-call bookkeeping is noted; WARN, BUG, list corruption, failed checks and spins stop.
       return e.kind !== GUEST_EVENT.CALL && e.kind !== GUEST_EVENT.DONE;
     });
+    // Every decision is logged, so that `record` can write the session's schedule.
+    if (!this.machine.log) this.machine.record();
     this.machine.onLine = (hart, bit, level, by) => {
       if (!level || !LINE_NAMES[bit]) return;
       const who = by === undefined ? 'a device' : `hart ${by}`;
@@ -184,6 +198,18 @@ export class Debugger {
     return { kind: 'done' };
   }
 
+  /**
+   * The schedule taken so far as a record (`rvsmp run --replay`, `rvsmp debug --replay`), or an
+   * error if the session changed state outside the schedule (drains, memory or register writes).
+   */
+  record(): Uint8Array | string {
+    if (this.actions.some((a) => a.kind === 'drain' || a.kind === 'poke' || a.kind === 'setreg')) {
+      return 'this session drained stores or wrote memory or registers: a schedule record cannot say so';
+    }
+    const m = this.machine;
+    return encodeRecord(m.log!, m.configHash(), m.stateHash(), m.config.seed);
+  }
+
   /** Write bytes to memory as a debugger does (straight to memory, past store buffers); false if unmapped. */
   writeMemory(addr: number, bytes: number[]): boolean {
     for (let i = 0; i < bytes.length; i++) if (this.peek(addr + i, 1) === undefined) return false;
@@ -214,25 +240,42 @@ export class Debugger {
       return undefined;
     }
     const pcs = m.harts.map((h) => h.pc);
-    const watched = [...this.points.values()].filter((p) => p.kind === 'watch').map((p) => ({ p, old: this.peek(p.addr, p.size) }));
+    const watched = [...this.points.values()].filter((p) => p.kind === 'watch' && p.access !== 'r').map((p) => ({ p, old: this.peek(p.addr, p.size) }));
+    const readWatches = [...this.points.values()].filter((p) => p.kind === 'watch' && p.access !== 'w');
+    // Reads: what each hart's next instruction would read (the hart that moves executes it).
+    const reads = readWatches.length ? m.harts.map((h) => this.readAt(h)) : undefined;
+    const retired = m.harts.map((h) => h.instret);
     const traps = m.harts.map((h) => h.traps);
+    const returns = m.harts.map((h) => this.isTrapReturn(h));
     let hart: number;
     let r: StopReason | undefined;
     if (action.kind === 'drain') {
       (m.storeBuffers ?? m.viewMemory)!.drainOne(action.hart);
       hart = action.hart;
-    } else if (action.kind === 'stepi') {
-      r = m.stepHart(action.hart);
-      if (r === undefined) return { kind: 'cannot', why: `hart ${action.hart} cannot move (asleep in wfi, nothing to wake it)` };
-      hart = action.hart;
     } else {
-      r = m.run(m.used() + 1);
-      hart = m.lastDecision.hart;
+      try {
+        if (action.kind === 'stepi') {
+          r = m.stepHart(action.hart);
+          if (r === undefined) return { kind: 'cannot', why: `hart ${action.hart} cannot move (asleep in wfi, nothing to wake it)` };
+          hart = action.hart;
+        } else {
+          r = m.run(m.used() + 1);
+          hart = m.lastDecision.hart;
+        }
+      } catch (e) {
+        // A replayed schedule that ends (or no longer fits) stops the session there.
+        if (e instanceof ReplayError) return { kind: 'cannot', why: e.message };
+        throw e;
+      }
     }
     m.harts.forEach((h, i) => {
+      if (h.instret > retired[i]! && returns[i]) this.trapDepth[i] = Math.max(0, (this.trapDepth[i] ?? 0) - 1);
       if (h.traps !== traps[i]) {
+        this.trapDepth[i] = (this.trapDepth[i] ?? 0) + h.traps - traps[i]!;
         const cause = h.priv === PRIV_M ? h.mcause : h.scause;
-        this.events.push({ step: m.steps, text: `hart ${i} took ${cause < 0n ? `interrupt ${cause & 0xffn}` : `exception ${cause}`} (trap to pc 0x${h.pc.toString(16)})` });
+        const what = `${cause < 0n ? `interrupt ${cause & 0xffn}` : `exception ${cause}`} into ${h.priv === PRIV_M ? 'M' : 'S'}-mode`;
+        this.lastTrap[i] = `${what} at step ${m.steps}`;
+        this.events.push({ step: m.steps, text: `hart ${i} took ${what} (trap to pc 0x${h.pc.toString(16)})` });
       }
     });
     if (r?.kind === 'exit') return { kind: 'exit', code: r.code, via: r.via };
@@ -240,7 +283,16 @@ export class Debugger {
     if (r?.kind === 'deadlock') return { kind: 'deadlock' };
     for (const { p, old } of watched) {
       const value = this.peek(p.addr, p.size);
-      if (value !== old) return { kind: 'watchpoint', id: p.id, hart, addr: p.addr, size: p.size, old: old ?? 0n, value: value ?? 0n };
+      if (value !== old) return { kind: 'watchpoint', id: p.id, hart, addr: p.addr, size: p.size, old: old ?? 0n, value: value ?? 0n, access: 'write' };
+    }
+    const read = reads?.[hart];
+    if (read && action.kind !== 'drain' && m.harts[hart]!.instret > retired[hart]! && m.harts[hart]!.traps === traps[hart]) {
+      for (const p of readWatches) {
+        if (read[0] < p.addr + p.size && p.addr < read[0] + read[1]) {
+          const value = this.peek(p.addr, p.size) ?? 0n;
+          return { kind: 'watchpoint', id: p.id, hart, addr: p.addr, size: p.size, old: value, value, access: 'read' };
+        }
+      }
     }
     for (const p of this.points.values()) {
       if (p.kind !== 'break') continue;
@@ -266,9 +318,46 @@ export class Debugger {
     return this.addPoint({ kind: 'break', addr, hart, size: 0 });
   }
 
-  /** A watchpoint on writes that change [addr, addr+size) in memory (what every hart sees). */
-  addWatchpoint(addr: number, size: number): number {
-    return this.addPoint({ kind: 'watch', addr, size });
+  /**
+   * A watchpoint on [addr, addr+size): 'w' stops when a write changes it in memory (what every hart
+   * sees), 'r' when a hart executes a load, LR or AMO that reads it, 'rw' on either.
+   */
+  addWatchpoint(addr: number, size: number, access: 'w' | 'r' | 'rw' = 'w'): number {
+    return this.addPoint({ kind: 'watch', addr, size, access });
+  }
+
+  /** The op name of the instruction at hart h's pc (undefined: none there). */
+  private opAt(h: Hart): { name: string; page: NonNullable<ReturnType<Machine['code']['page']>>; slot: number } | undefined {
+    const code = this.machine.code;
+    const page = code.page(h.pc);
+    if (!page || h.pc % 2 !== 0) return undefined;
+    const slot = (h.pc - page.base) >>> 1;
+    let op = page.op[slot]!;
+    if (op < 0) {
+      try {
+        op = code.decodeSlot(page, slot, h.pc);
+      } catch {
+        return undefined;
+      }
+    }
+    return { name: OP_NAMES[op]!, page, slot };
+  }
+
+  private isTrapReturn(h: Hart): boolean {
+    const n = this.opAt(h)?.name;
+    return n === 'mret' || n === 'sret';
+  }
+
+  /** The bytes the instruction at hart h's pc reads, if it is a load, an LR or an AMO: [addr, size]. */
+  private readAt(h: Hart): [number, number] | undefined {
+    const at = this.opAt(h);
+    if (!at) return undefined;
+    const { page, slot } = at;
+    const name = at.name;
+    const size = READ_SIZES[name] ?? (/^(lr|amo\w+)\.w$/.test(name) ? 4 : /^(lr|amo\w+)\.d$/.test(name) ? 8 : 0);
+    if (!size) return undefined;
+    const offset = name.startsWith('lr') || name.startsWith('amo') ? 0 : page.immn[slot]!;
+    return [Number(BigInt.asUintN(64, h.x[page.rs1[slot]!]! + BigInt(offset))), size];
   }
 
   /** Delete one breakpoint or watchpoint (or all); false if there was no such one. */
@@ -312,15 +401,52 @@ export class Debugger {
     return buffers?.entries(hart);
   }
 
-  /** What a hart is doing: running, asleep in wfi, sitting out a pause. */
+  /** What a hart is doing: running, in a trap handler, asleep in wfi, sitting out a pause. */
   stateOf(h: Hart): string {
     if (h.state === 'wfi') return 'wfi';
     if (h.sleepUntil > this.machine.steps) return 'paused';
-    return 'running';
+    return (this.trapDepth[h.id] ?? 0) > 0 ? 'in trap' : 'running';
+  }
+
+  /**
+   * What the scheduler does next, without doing it: the hart of a decision a cut run left, or the
+   * strategy's choice among the harts that can move (asked of a copy of the strategy).
+   */
+  nextHart(): number | undefined {
+    const m = this.machine;
+    const carried = m.pendingDecision();
+    const buffered = (h: Hart) => ((m.storeBuffers ?? m.viewMemory)?.pending(h.id) ?? 0) > 0;
+    const awake = (h: Hart) => h.state === 'running' || (h.state === 'wfi' && h.wakeable());
+    let now = m.steps;
+    let runnable = m.harts.filter((h) => (awake(h) && h.sleepUntil <= now) || (!awake(h) && buffered(h))).map((h) => h.id);
+    if (runnable.length === 0) {
+      // Every hart sits out a pause: time skips to the first that ends.
+      const sleepers = m.harts.filter(awake);
+      if (sleepers.length === 0) return undefined;
+      now = Math.min(...sleepers.map((h) => h.sleepUntil));
+      runnable = sleepers.filter((h) => h.sleepUntil <= now).map((h) => h.id);
+    }
+    if (carried && runnable.includes(carried.hart)) return carried.hart;
+    try {
+      return cloneDeep(m.strategy).next(runnable, now).hart;
+    } catch {
+      return undefined; // a replay that has ended
+    }
   }
 
   describeModel(): string {
     const c = this.machine.config;
     return c.memoryModel === 'wmo' ? `wmo (${c.wmoEngine})` : c.memoryModel;
   }
+}
+
+/** A deep copy of a strategy (class instances keep their prototypes), to ask it without changing it. */
+function cloneDeep<T>(v: T, seen = new Map<unknown, unknown>()): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (seen.has(v)) return seen.get(v) as T;
+  if (ArrayBuffer.isView(v)) return (v as unknown as { slice(): T }).slice();
+  const out = Array.isArray(v) ? [] : Object.create(Object.getPrototypeOf(v));
+  seen.set(v, out);
+  for (const k of Reflect.ownKeys(v)) out[k] = cloneDeep((v as Record<PropertyKey, unknown>)[k as string], seen);
+  return out as T;
 }

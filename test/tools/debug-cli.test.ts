@@ -71,6 +71,21 @@ describe('rvsmp debug (piped stdin)', () => {
     expect(mem).toContain(m![2]);
   });
 
+  it('a read watchpoint stops at the load that reads it; schedule, backtrace and record', () => {
+    const rec = join(tempDir(), 'session.rec');
+    const r = debug(['watch call_function r', 'continue', 'schedule', 'backtrace', 'delete', 'continue', `record ${rec}`, 'quit']);
+    const [, hit, schedule, bt, , , recorded] = sections(r.stdout);
+    expect(hit).toMatch(/^watchpoint 1: hart \d read \[0x80[0-9a-f]+ <call_function>\]\/8 = 0x[0-9a-f]{16}$/m);
+    expect(schedule).toMatch(/^strategy: /m);
+    expect(schedule).toMatch(/^  hart 3: (running|wfi|paused)/m);
+    expect(bt).toMatch(/^#0  0x80[0-9a-f]+ </m);
+    expect(bt).toMatch(/^#1  /m);
+    expect(recorded).toMatch(/^recorded [\d,]+ steps of schedule to /);
+    // The record replays the same session: the same WARN at the same step.
+    const again = rvsmp([...CELL, '--replay', rec], { input: 'continue\nquit\n' });
+    expect(sections(again.stdout)[0]).toBe(sections(r.stdout)[5]);
+  });
+
   it('goes back across an IPI (raised and taken) to the same registers on every hart', () => {
     const regs = ['regs 0', 'regs 1', 'regs 2', 'regs 3', 'info harts'];
     const r = debug(['step 400', ...regs, 'step 800', 'events', 'reverse-step 800', ...regs, 'quit']);

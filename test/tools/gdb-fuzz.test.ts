@@ -12,6 +12,7 @@ import { buildGuest } from '../../guest/image.js';
 import { raceMachine } from '../../tools/race/schedule.js';
 import { GdbSession, PACKET_SIZE } from '../../tools/debug/gdb-session.js';
 import { serveGdb } from '../../tools/debug/gdb-server.js';
+import { readElf } from '../../assembler/elf/reader.js';
 
 const elf = buildGuest({ scenario: 'R1', version: 'v2', harts: 4, ipi: 'clint', iterations: 1 });
 const open = () => new Debugger((onEvent) => raceMachine(elf, 4, 'tso', 1, 'views', { putchar: () => {}, guestEvent: onEvent }));
@@ -77,6 +78,19 @@ describe('the gdb stub under malformed input', () => {
     expect(out.filter((o) => o.startsWith('$'))).toEqual([expect.stringMatching(/^\$T[0-9a-f]{2}thread:[1-4];#/), expect.stringMatching(/^\$QC[1-4]#/)]);
     expect(session.refused).toBeGreaterThan(0);
     console.log(`gdb fuzz: 5,000 inputs, ${ended} sessions ended by a mutated D or k`);
+  });
+
+  it('read and access watchpoints (Z3, Z4) stop with rwatch and awatch', async () => {
+    for (const [z, reason] of [['Z3', 'rwatch'], ['Z4', 'awatch']] as const) {
+      const out: string[] = [];
+      const session = new GdbSession(open(), (d) => out.push(d));
+      const head = Number(readElf(elf).symbols.find((x) => x.name === 'call_function')!.value).toString(16);
+      await session.receive(packet(`${z},${head},8`));
+      await session.receive(packet('vCont;c'));
+      const replies = out.filter((o) => o.startsWith('$'));
+      expect(replies[0]).toMatch(/^\$OK#/);
+      expect(replies[1]).toMatch(new RegExp(`^\\$T05${reason}:${head};thread:[1-4];#`));
+    }
   });
 
   it('a dropped connection leaves the stub ready for the next gdb', async () => {

@@ -16,6 +16,7 @@ import type { IpiKind } from '../../guest/arch/riscv/boot.js';
 import { raceMachine } from '../race/schedule.js';
 import { UsageError } from '../errors.js';
 import { Repl } from './repl.js';
+import { decodeRecord, Replayer } from '../../emulator/record.js';
 import { serveGdb } from './gdb-server.js';
 
 export type DebugTarget =
@@ -24,6 +25,8 @@ export type DebugTarget =
 
 export interface DebugOptions {
   readonly target: DebugTarget;
+  /** A schedule record to follow (rvsmp run --record, or the REPL's record). */
+  readonly replay?: string;
   /** Commands from this file instead of stdin. */
   readonly commands?: string;
   /** Serve gdb on this port (0: any free one) instead of the REPL. */
@@ -33,7 +36,10 @@ export interface DebugOptions {
 const PROMPT = '(rvsmp) ';
 
 /** The debugger and the REPL for a target (what the tests drive directly). */
-export function openDebugger(target: DebugTarget, out: (line: string) => void): Repl {
+export function openDebugger(target: DebugTarget, out: (line: string) => void, replay?: { bytes: Uint8Array; name: string }): Repl {
+  const recorded = replay ? decodeRecord(replay.bytes, replay.name) : undefined;
+  if (recorded && target.kind === 'race' && recorded.seed !== target.seed) throw new UsageError(`${replay!.name} was recorded with seed ${recorded.seed}, not ${target.seed}`);
+  if (recorded && target.kind === 'image') target = { ...target, config: { ...target.config, seed: recorded.seed } };
   let elf: Uint8Array;
   let build: (onEvent: Parameters<ConstructorParameters<typeof Debugger>[0]>[0]) => Machine;
   if (target.kind === 'race') {
@@ -48,7 +54,16 @@ export function openDebugger(target: DebugTarget, out: (line: string) => void): 
     };
   }
   const symbols = readElf(elf).symbols;
-  return new Repl(new Debugger(build), symbols, elfSymbolizer(symbols), out);
+  const make = recorded
+    ? (onEvent: Parameters<typeof build>[0]) => {
+        const m = build(onEvent);
+        if (!Buffer.from(recorded.configHash).equals(Buffer.from(m.configHash()))) throw new UsageError(`${replay!.name} was recorded with another image or machine configuration; it cannot replay this one`);
+        m.record();
+        m.replay(new Replayer(recorded));
+        return m;
+      }
+    : build;
+  return new Repl(new Debugger(make), symbols, elfSymbolizer(symbols), out);
 }
 
 /** How the guest ended, as an exit status: its exit code, or 0 if it has not exited. */
@@ -57,7 +72,15 @@ function guestStatus(repl: Repl): number {
 }
 
 export async function debugCommand(o: DebugOptions, out: (line: string) => void): Promise<number> {
-  const repl = openDebugger(o.target, out);
+  let replay: { bytes: Uint8Array; name: string } | undefined;
+  if (o.replay !== undefined) {
+    try {
+      replay = { bytes: readFileSync(o.replay), name: o.replay };
+    } catch (e) {
+      throw new UsageError(`cannot read ${o.replay}: ${(e as Error).message}`);
+    }
+  }
+  const repl = openDebugger(o.target, out, replay);
   if (o.gdb) {
     await serveGdb(repl.dbg, {
       ...o.gdb,

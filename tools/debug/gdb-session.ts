@@ -331,10 +331,14 @@ export class GdbSession {
         return `W${hexByte(s.code & 0xff)}`;
       case 'breakpoint':
         this.stopHart = s.hart;
+        this.gHart = s.hart;
         return `T05swbreak:;thread:${(s.hart + 1).toString(16)};`;
-      case 'watchpoint':
+      case 'watchpoint': {
         this.stopHart = s.hart;
-        return `T05watch:${s.addr.toString(16)};thread:${(s.hart + 1).toString(16)};`;
+        this.gHart = s.hart;
+        const kind = s.access === 'read' ? (this.dbg.breakpoints().find((b) => b.id === s.id)?.access === 'rw' ? 'awatch' : 'rwatch') : 'watch';
+        return `T05${kind}:${s.addr.toString(16)};thread:${(s.hart + 1).toString(16)};`;
+      }
       case 'event':
         this.stopHart = s.event.hart;
         break;
@@ -352,8 +356,8 @@ export class GdbSession {
     if (!m) throw new BadPacket();
     const type = Number(m[1]), addr = parseInt(m[2]!, 16), kind = parseInt(m[3]!, 16);
     const d = this.dbg;
-    const existing = d.breakpoints().find((b) => b.addr === addr && (type <= 1 ? b.kind === 'break' : b.kind === 'watch'));
-    if (type === 3 || type === 4) return ''; // read and access watchpoints: not supported yet
+    const access = (['w', 'w', 'w', 'r', 'rw'] as const)[type]!;
+    const existing = d.breakpoints().find((b) => b.addr === addr && (type <= 1 ? b.kind === 'break' : b.kind === 'watch' && b.access === access));
     if (!insert) {
       if (existing) d.delete(existing.id);
       return 'OK';
@@ -362,7 +366,7 @@ export class GdbSession {
     if (type <= 1) d.addBreakpoint(addr);
     else {
       if (![1, 2, 4, 8].includes(kind)) return 'E22';
-      d.addWatchpoint(addr, kind);
+      d.addWatchpoint(addr, kind, access);
     }
     return 'OK';
   }

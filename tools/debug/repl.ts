@@ -3,6 +3,7 @@
  * state of its own beyond the selected hart; everything else is the debugger model's
  * (emulator/debugger/debugger.ts). The readline loop and the command-line options are in command.ts.
  */
+import { writeFileSync } from 'node:fs';
 import { insnLength } from '../../assembler/codec.js';
 import { disassembleOne, type Symbolizer } from '../../assembler/disassemble.js';
 import { ABI_NAMES } from '../../assembler/isa/registers.js';
@@ -20,7 +21,7 @@ export const COMMANDS: readonly { name: string; alias?: string; args: string; he
   { name: 'continue', alias: 'c', args: '', help: 'run until a breakpoint, watchpoint, guest event (WARN, BUG, ...) or exit' },
   { name: 'until', alias: 'u', args: '<sym|addr>', help: 'run until a hart reaches the address' },
   { name: 'break', alias: 'b', args: '<sym|addr> [hart]', help: 'stop when a hart (or that hart) reaches the address' },
-  { name: 'watch', alias: 'w', args: '<sym|addr> [w] [size]', help: 'stop when a write changes memory there (size 1, 2, 4 or 8; default 8)' },
+  { name: 'watch', alias: 'w', args: '<sym|addr> [r|w|rw] [size]', help: 'stop when a write changes memory there (w, the default), a hart reads it (r), or either (rw); size 1, 2, 4 or 8 (8)' },
   { name: 'delete', alias: 'd', args: '[id]', help: 'delete a breakpoint or watchpoint (all without an id)' },
   { name: 'info', alias: 'i', args: 'breakpoints|harts', help: 'list breakpoints and watchpoints, or every hart' },
   { name: 'hart', args: '<n>', help: 'select a hart' },
@@ -30,9 +31,12 @@ export const COMMANDS: readonly { name: string; alias?: string; args: string; he
   { name: 'disas', args: '[sym|addr] [n]', help: 'n instructions from the address (default: the selected hart\'s pc, 8)' },
   { name: 'sb', args: '[hart]', help: 'the store buffer, oldest first (tso, wmo by views)' },
   { name: 'drain', args: '<hart> [n]', help: 'n stores of the hart\'s store buffer reach memory (default 1)' },
+  { name: 'schedule', args: '[hart <n>]', help: 'what the scheduler does next; "schedule hart n" makes the next step hart n\'s' },
+  { name: 'backtrace', alias: 'bt', args: '[hart]', help: 'the call chain by frame pointers (s0), or pc and ra without them' },
   { name: 'events', alias: 'ev', args: '', help: 'guest events, interrupt lines raised (IPIs, with sender) and traps taken, with their step' },
   { name: 'reverse-step', alias: 'rs', args: '[n]', help: 'back n steps (deterministic re-execution)' },
   { name: 'reverse-continue', alias: 'rc', args: '', help: 'back to the last breakpoint or watchpoint hit' },
+  { name: 'record', args: '<file>', help: 'write the schedule taken so far (rvsmp run or rvsmp debug --replay runs it again)' },
   { name: 'quit', alias: 'q', args: '', help: 'leave (the exit status is the guest\'s, if it exited)' },
 ];
 
@@ -109,11 +113,10 @@ export class Repl {
         let kind = 'w';
         let rest = args.slice(1);
         if (rest[0] === 'r' || rest[0] === 'w' || rest[0] === 'rw') [kind, ...rest] = rest;
-        if (kind !== 'w') throw new ReplError('only write watchpoints (w) so far: a read watchpoint needs a hook in the memory port');
         const size = rest[0] !== undefined ? Number(rest[0]) : 8;
         if (![1, 2, 4, 8].includes(size)) throw new ReplError(`watch size must be 1, 2, 4 or 8, not ${rest[0]}`);
-        const id = d.addWatchpoint(addr, size);
-        this.out(`watchpoint ${id}: writes to ${size} bytes at ${this.where(addr)}`);
+        const id = d.addWatchpoint(addr, size, kind as 'w' | 'r' | 'rw');
+        this.out(`watchpoint ${id}: ${{ w: 'writes to', r: 'reads of', rw: 'reads of and writes to' }[kind]} ${size} bytes at ${this.where(addr)}`);
         return true;
       }
       case 'delete':
@@ -168,10 +171,41 @@ export class Repl {
         this.out(`hart ${hart}: ${before - (d.storeBuffer(hart)?.length ?? 0)} store(s) drained, ${d.storeBuffer(hart)?.length ?? 0} left`);
         return true;
       }
+      case 'schedule': {
+        if (args[0] === 'hart') {
+          const hart = this.hartArg(this.need(args[1], 'a hart number'));
+          this.report(d.stepi(hart, 1), hart);
+          return true;
+        }
+        if (args.length) throw new ReplError('schedule [hart <n>]');
+        const m = d.machine;
+        const next = m.pendingDecision();
+        this.out(`strategy: ${m.strategy.describe}`);
+        const hart = d.nextHart();
+        if (next && next.hart === hart) this.out(`next: hart ${hart} goes on for up to ${next.steps} more steps (a decision the last command cut short)`);
+        else this.out(hart === undefined ? 'next: no hart can move' : `next: hart ${hart}, a new decision`);
+        for (const h of m.harts) this.out(`  hart ${h.id}: ${d.stateOf(h)}${h.sleepUntil > m.steps ? ` until step ${h.sleepUntil}` : ''}`);
+        return true;
+      }
+      case 'backtrace':
+        this.backtrace(args[0] !== undefined ? this.hartArg(args[0]) : this.hart);
+        return true;
       case 'events':
         if (d.events.length === 0) this.out('no events yet');
         for (const e of d.events) this.out(`  step ${e.step}: ${e.event ? describeEvent(e.event, this.symbolize) : e.text}`);
         return true;
+      case 'record': {
+        const file = this.need(args[0], 'a file name');
+        const rec = d.record();
+        if (typeof rec === 'string') throw new ReplError(rec);
+        try {
+          writeFileSync(file, rec);
+        } catch (e) {
+          throw new ReplError(`cannot write ${file}: ${(e as Error).message}`);
+        }
+        this.out(`recorded ${d.machine.log!.total.toLocaleString('en')} steps of schedule to ${file}`);
+        return true;
+      }
       case 'reverse-step':
         this.report(d.reverseStep(this.count(args[0], 1)));
         return true;
@@ -193,7 +227,9 @@ export class Repl {
         this.hart = s.hart;
         break;
       case 'watchpoint':
-        this.out(`watchpoint ${s.id}: [${this.where(s.addr)}]/${s.size} ${hex(s.old, s.size * 2)} -> ${hex(s.value, s.size * 2)} (hart ${s.hart})`);
+        if (s.access === 'read') this.out(`watchpoint ${s.id}: hart ${s.hart} read [${this.where(s.addr)}]/${s.size} = ${hex(s.value, s.size * 2)}`);
+        else this.out(`watchpoint ${s.id}: [${this.where(s.addr)}]/${s.size} ${hex(s.old, s.size * 2)} -> ${hex(s.value, s.size * 2)} (hart ${s.hart})`);
+        this.hart = s.hart;
         break;
       case 'event':
         this.out(`stopped: ${describeEvent(s.event, this.symbolize)}`);
@@ -259,15 +295,34 @@ export class Repl {
     }
   }
 
+  /** Frames by the frame-pointer chain (fp = s0: ra at fp-8, the caller's fp at fp-16); without it, pc and ra. */
+  private backtrace(hart: number): void {
+    const h = this.dbg.machine.harts[hart]!;
+    this.out(`#0  ${this.where(h.pc)}`);
+    let fp = Number(BigInt.asUintN(64, h.x[8]!));
+    const sp = Number(BigInt.asUintN(64, h.x[2]!));
+    let frames = 1;
+    while (frames < 64 && fp > sp && fp % 8 === 0) {
+      const ra = this.dbg.peek(fp - 8, 8), prev = this.dbg.peek(fp - 16, 8);
+      if (ra === undefined || prev === undefined || ra === 0n) break;
+      this.out(`#${frames++}  ${this.where(Number(ra))}`);
+      if (Number(prev) <= fp) break;
+      fp = Number(prev);
+    }
+    if (frames === 1) this.out(`#1  ${this.where(Number(BigInt.asUintN(64, h.x[1]!)))}  (ra: no frame-pointer chain here)`);
+  }
+
   private infoHarts(): void {
     const m = this.dbg.machine;
     for (const h of m.harts) {
       const pending = h.pendingInterrupt();
       const priv = ['U', 'S', '?', 'M'][h.priv];
+      const last = this.dbg.lastTrap[h.id];
+      const trap = last ? `  last trap: ${last}` : '';
       const buffered = this.dbg.storeBuffer(h.id)?.length;
       this.out(
         `${h.id === this.hart ? '*' : ' '} hart ${h.id}  ${this.dbg.stateOf(h).padEnd(7)} ${priv}-mode  ${this.where(h.pc)}  ` +
-          `pending ${pending >= 0 ? `interrupt ${pending}` : 'none'}${buffered !== undefined ? `  store buffer ${buffered}` : ''}`,
+          `pending ${pending >= 0 ? `interrupt ${pending}` : 'none'}${trap}${buffered !== undefined ? `  store buffer ${buffered}` : ''}`,
       );
     }
   }
@@ -277,7 +332,7 @@ export class Repl {
     if (list.length === 0) this.out('no breakpoints or watchpoints');
     for (const p of list) {
       if (p.kind === 'break') this.out(`  ${p.id}  breakpoint at ${this.where(p.addr)}${p.hart !== undefined ? ` (hart ${p.hart})` : ''}`);
-      else this.out(`  ${p.id}  watchpoint on writes to ${p.size} bytes at ${this.where(p.addr)}`);
+      else this.out(`  ${p.id}  watchpoint (${p.access ?? 'w'}) on ${p.size} bytes at ${this.where(p.addr)}`);
     }
   }
 

@@ -102,4 +102,19 @@ describe('the debugger model', () => {
     d.step(n);
     expect(d.events.slice(events).some((e) => /MSIP raised/.test(e.text))).toBe(true);
   });
+
+  for (const model of ['sc', 'wmo'] as const) {
+    it(`${model}: schedule's preview names the hart that the next step moves; a hart in a handler shows as in trap`, () => {
+      const d = open(model);
+      let inTrap = 0;
+      for (let i = 0; i < 3000; i++) {
+        const next = d.nextHart();
+        const s = d.step();
+        if (s.kind !== 'done') break;
+        expect(d.machine.lastDecision.hart, `step ${i}`).toBe(next);
+        if (d.machine.harts.some((h) => d.stateOf(h) === 'in trap')) inTrap++;
+      }
+      expect(inTrap).toBeGreaterThan(0);
+    });
+  }
 });
