@@ -10,6 +10,7 @@ import { buildGuest } from '../../guest/image.js';
 import { raceMachine } from '../../tools/race/schedule.js';
 import { expectNoStackTrace, rvsmp } from '../helpers/cli.js';
 import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { assemble, writeElf } from '../../assembler/index.js';
 import { tempDir } from '../helpers/binutils.js';
@@ -125,5 +126,16 @@ describe('rvsmp debug (piped stdin)', () => {
     expect(r.stdout).toMatch(/x10\/a0 0x0000000000000007/);
     expect(r.stdout).toMatch(/the guest exited with code 3 \(test finisher\)/);
     expect(r.status).toBe(3);
+  });
+
+  it('on a terminal it prompts through readline (a pseudo-terminal from util-linux script)', () => {
+    const cmd = [process.execPath, join(__dirname, '../../dist/cli.js'), ...CELL].map((a) => `'${a}'`).join(' ');
+    const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { input: 'help\nstep 3\nquit\n', encoding: 'utf8', timeout: 30_000 });
+    if (r.error) throw new Error(`script (util-linux) is needed for this test: ${r.error.message}`);
+    const out = r.stdout.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+    expect(out).toContain('(rvsmp) ');
+    expect(out).toMatch(/step \(s\) \[n\]\s+n steps along the schedule/);
+    expect(out).toMatch(/step 3: hart \d /);
+    expect(r.status).toBe(0);
   });
 });
