@@ -4,7 +4,7 @@
  * followed by addi, a load, a store or jalr. The Disassembler class keeps the lui/auipc state across a
  * listing, as objdump does; disassembleOne() prints a single instruction with no history (traces).
  */
-import { type Decoded, decode } from './codec.js';
+import { type Decoded, decode, insnLength } from './codec.js';
 import { aliasesFor, expansionOf, type AliasSpec } from './isa/alias-table.js';
 import { csrListingName } from './isa/csrs.js';
 import type { OperandKind } from './isa/operands.js';
@@ -157,6 +157,18 @@ export class Disassembler {
     else return undefined;
     return wide ? BigInt.asIntN(32, addr) : addr;
   }
+}
+
+/**
+ * The instruction word at addr as memory holds it (2 or 4 bytes, by its low bits), read through
+ * `peek`; undefined if there is no memory there.
+ */
+export function instructionWordAt(peek: (addr: number, size: 2 | 4) => bigint | undefined, addr: number): { word: number; len: 2 | 4 } | undefined {
+  const lo = peek(addr, 2);
+  if (lo === undefined) return undefined;
+  const len = insnLength(Number(lo)) as 2 | 4;
+  const w = len === 4 ? peek(addr, 4) : lo;
+  return w === undefined ? undefined : { word: Number(w), len };
 }
 
 /** A single instruction with no listing history, for traces and the debugger. */

@@ -58,6 +58,20 @@ function parseAddress(text: string, flag: string): bigint {
   return v;
 }
 
+/** --schedule rr|random|pct with --quantum, --pct-depth, --pct-steps (rvsmp run and rvsmp debug). */
+function parseSchedule(a: { '--schedule'?: string; '--quantum'?: string; '--pct-depth'?: string; '--pct-steps'?: string }, maxInsns: number | undefined): ScheduleConfig {
+  const quantum = a['--quantum'] !== undefined ? parseCount(a['--quantum'], '--quantum') : 100;
+  if (quantum < 1) throw new UsageError('--quantum must be at least 1');
+  const kind = a['--schedule'] ?? (a['--pct-depth'] !== undefined ? 'pct' : 'rr');
+  if (kind === 'rr') return { kind: 'rr', quantum };
+  if (kind === 'random') return { kind: 'random' };
+  if (kind !== 'pct') throw new UsageError(`--schedule: unknown strategy "${kind}" (rr, random or pct)`);
+  const depth = a['--pct-depth'] !== undefined ? parseCount(a['--pct-depth'], '--pct-depth') : 3;
+  if (depth < 1) throw new UsageError('--pct-depth must be at least 1');
+  const horizon = a['--pct-steps'] !== undefined ? parseCount(a['--pct-steps'], '--pct-steps') : (maxInsns ?? 1_000_000);
+  return { kind: 'pct', depth, horizon: Math.max(1, horizon) };
+}
+
 /** A race budget: a number of schedules (2000) or of seconds (30s). */
 function parseBudget(text: string, flag: string): { schedules: number; seconds: number } {
   const m = /^(\d+)(s?)$/.exec(text);
@@ -149,18 +163,7 @@ const COMMANDS: Record<string, Command> = {
       if (a['--machine'] !== undefined && a['--machine'] !== 'virt') throw new UsageError(`--machine: unknown machine "${a['--machine']}" (known: virt)`);
       if (a['--record'] && a['--replay']) throw new UsageError('--record and --replay cannot be used together');
       const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : 0;
-      const quantum = a['--quantum'] !== undefined ? parseCount(a['--quantum'], '--quantum') : 100;
-      if (quantum < 1) throw new UsageError('--quantum must be at least 1');
-      const kind = a['--schedule'] ?? (a['--pct-depth'] !== undefined ? 'pct' : 'rr');
-      let schedule: ScheduleConfig;
-      if (kind === 'rr') schedule = { kind: 'rr', quantum };
-      else if (kind === 'random') schedule = { kind: 'random' };
-      else if (kind === 'pct') {
-        const depth = a['--pct-depth'] !== undefined ? parseCount(a['--pct-depth'], '--pct-depth') : 3;
-        if (depth < 1) throw new UsageError('--pct-depth must be at least 1');
-        const horizon = a['--pct-steps'] !== undefined ? parseCount(a['--pct-steps'], '--pct-steps') : (maxInsns ?? 1_000_000);
-        schedule = { kind: 'pct', depth, horizon: Math.max(1, horizon) };
-      } else throw new UsageError(`--schedule: unknown strategy "${kind}" (rr, random or pct)`);
+      const schedule = parseSchedule(a, maxInsns);
       const memoryModel = (a['--memory-model'] ?? 'wmo') as MemoryModel;
       if (!IMPLEMENTED_MODELS.includes(memoryModel)) throw new UsageError(`--memory-model: unknown model "${memoryModel}" (sc, tso or wmo)`);
       const imsicIds = a['--imsic-ids'] !== undefined ? parseCount(a['--imsic-ids'], '--imsic-ids') : 255;
@@ -192,7 +195,7 @@ const COMMANDS: Record<string, Command> = {
   debug: {
     summary: 'the debugger REPL on a guest image, or on one schedule of a race cell',
     usage:
-      'rvsmp debug <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--memory-model sc|tso|wmo] [--wmo-engine window|views] [--ram MiB]\n' +
+      'rvsmp debug <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--quantum Q] [--pct-depth D] [--pct-steps K] [--memory-model sc|tso|wmo] [--wmo-engine window|views] [--ram MiB]\n' +
       '                    [--replay FILE] [--commands FILE | --gdb [PORT] [--gdb-host H]]\n' +
       '       rvsmp debug --scenario R1 --version v1 --model sc [--harts 4] [--ipi clint|imsic] [--iterations 5] --seed S [--wmo-engine views|window] [--commands FILE]\n\n' +
       '  The second form opens the schedule `rvsmp race ... --seed S` replays (paste its replay line, race -> debug).\n' +
@@ -214,8 +217,8 @@ const COMMANDS: Record<string, Command> = {
       const a = parse(
         {
           '--gdb-host': String, '--replay': String,
-          '--harts': String, '--seed': String, '--schedule': String, '--memory-model': String, '--wmo-engine': String, '--ram': String,
-          '--scenario': String, '--version': String, '--model': String, '--ipi': String, '--iterations': String, '--commands': String,
+          '--harts': String, '--seed': String, '--schedule': String, '--quantum': String, '--pct-depth': String, '--pct-steps': String,
+          '--memory-model': String, '--wmo-engine': String, '--ram': String, '--scenario': String, '--version': String, '--model': String, '--ipi': String, '--iterations': String, '--commands': String,
           '--help': Boolean, '-h': '--help',
         },
         argv,
@@ -248,9 +251,7 @@ const COMMANDS: Record<string, Command> = {
         if (harts < 1 || harts > MAX_HARTS) throw new UsageError(`--harts takes 1 to ${MAX_HARTS}`);
         const ramMiB = a['--ram'] !== undefined ? parseCount(a['--ram'], '--ram') : 256;
         if (ramMiB < 1 || ramMiB > 4096) throw new UsageError('--ram takes a size in MiB from 1 to 4096');
-        const kind = a['--schedule'] ?? 'rr';
-        const schedule: ScheduleConfig =
-          kind === 'rr' ? { kind: 'rr', quantum: 100 } : kind === 'random' ? { kind: 'random' } : kind === 'pct' ? { kind: 'pct', depth: 3, horizon: 1_000_000 } : (() => { throw new UsageError(`--schedule: unknown strategy "${kind}" (rr, random or pct)`); })();
+        const schedule = parseSchedule(a, undefined);
         const memoryModel = (a['--memory-model'] ?? 'wmo') as MemoryModel;
         if (!IMPLEMENTED_MODELS.includes(memoryModel)) throw new UsageError(`--memory-model: unknown model "${memoryModel}" (sc, tso or wmo)`);
         const wmoEngine = parseWmoEngine(a['--wmo-engine']);

@@ -7,7 +7,7 @@
  */
 import type { Disassembler, Symbolizer } from '../assembler/disassemble.js';
 import { decode, insnLength } from '../assembler/codec.js';
-import { illegalText } from '../assembler/disassemble.js';
+import { illegalText, instructionWordAt } from '../assembler/disassemble.js';
 import { regName } from '../assembler/isa/registers.js';
 import type { Hart } from '../emulator/hart/hart.js';
 import type { Machine, StopReason } from '../emulator/machine.js';
@@ -36,10 +36,9 @@ export class Tracer {
   /** hart, pc, symbol, instruction word and disassembly: the start of every line. */
   private prefix(hart: number, pc: number): string {
     const sym = this.symbolize(BigInt.asUintN(64, BigInt(pc)));
-    const lo = this.machine.bus.peek(pc, 2);
-    const len = lo === undefined ? 2 : insnLength(Number(lo));
-    const w = len === 4 ? this.machine.bus.peek(pc, 4) : lo;
-    const word = w === undefined ? -1 : Number(w);
+    const at = instructionWordAt((a, size) => this.machine.bus.peek(a, size), pc);
+    const word = at ? at.word : -1;
+    const len = at ? at.len : 2;
     let text: string;
     if (word < 0) text = '(no instruction: fetch fault)';
     else {
@@ -84,10 +83,7 @@ export class Tracer {
     this.regs.set(h.x);
     this.pc = h.pc;
     this.traps = h.traps;
-    const lo = this.machine.bus.peek(h.pc, 2);
-    const len = lo === undefined ? 2 : insnLength(Number(lo));
-    const w = len === 4 ? this.machine.bus.peek(h.pc, 4) : lo;
-    this.word = w === undefined ? -1 : Number(w);
+    this.word = instructionWordAt((a, size) => this.machine.bus.peek(a, size), h.pc)?.word ?? -1;
   }
 
   private after(h: Hart): void {

@@ -142,23 +142,28 @@ export class DirectMemory implements MemoryPort {
 
   store(h: PortHart, base: bigint, off: number, size: Width, value: bigint): void {
     const o = Number(base) + off - this.base;
-    if (o >= 0 && o <= this.size - size && (o & (size - 1)) === 0 && this.watched[o >>> 12] === 0) {
-      switch (size) {
-        case 8:
-          this.i64[o >>> 3] = value;
-          return;
-        case 4:
-          this.i32[o >>> 2] = Number(BigInt.asIntN(32, value));
-          return;
-        case 2:
-          this.u16[o >>> 1] = Number(value & 0xffffn);
-          return;
-        case 1:
-          this.u8[o] = Number(value & 0xffn);
-          return;
-      }
-    }
+    if (o >= 0 && o <= this.size - size && this.storeFast(o, size, value)) return;
     this.storeSlow(h, base, off, size, value);
+  }
+
+  /** The fast path of a store at RAM offset o (in range): done unless misaligned or on a watched page. */
+  private storeFast(o: number, size: number, value: bigint): boolean {
+    if ((o & (size - 1)) !== 0 || this.watched[o >>> 12] !== 0) return false;
+    switch (size) {
+      case 8:
+        this.i64[o >>> 3] = value;
+        return true;
+      case 4:
+        this.i32[o >>> 2] = Number(BigInt.asIntN(32, value));
+        return true;
+      case 2:
+        this.u16[o >>> 1] = Number(value & 0xffffn);
+        return true;
+      case 1:
+        this.u8[o] = Number(value & 0xffn);
+        return true;
+    }
+    return false;
   }
 
   /** The exact 64-bit address, and as a number when it is a safe integer (else NaN: never mapped). */
@@ -306,23 +311,7 @@ export class DirectMemory implements MemoryPort {
   }
 
   writePlain(h: PortHart, addr: number, size: number, value: bigint): void {
-    const o = addr - this.base;
-    if (this.watched[o >>> 12] === 0 && (o & (size - 1)) === 0) {
-      switch (size) {
-        case 8:
-          this.i64[o >>> 3] = value;
-          return;
-        case 4:
-          this.i32[o >>> 2] = Number(BigInt.asIntN(32, value));
-          return;
-        case 2:
-          this.u16[o >>> 1] = Number(value & 0xffffn);
-          return;
-        case 1:
-          this.u8[o] = Number(value & 0xffn);
-          return;
-      }
-    }
+    if (this.storeFast(addr - this.base, size, value)) return;
     this.store(h, BigInt(addr), 0, size as Width, value);
   }
 

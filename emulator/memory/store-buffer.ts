@@ -25,13 +25,12 @@
  */
 import type { Width } from '../bus/device.js';
 import type { Prng } from '../scheduler.js';
+import { DrainCountdown } from './drain-countdown.js';
 import { type DirectMemory, type MemoryPort, type PortHart, RESERVATION_SET } from './port.js';
 
 /** Entries per hart. */
 export const STORE_BUFFER_SIZE = 8;
 
-/** Mean accesses between two drains of one hart's buffer, one drawn per hart per run. */
-const DRAIN_MEANS = [1, 3, 10, 40];
 
 /** Fence set bits (pred in bits 7:4, succ in 3:0): I = 8, O = 4, R = 2, W = 1. */
 const R = 2, W = 1, I = 8, O = 4;
@@ -58,12 +57,10 @@ export class StoreBuffers implements MemoryPort {
   private readonly head: Int32Array;
   private readonly count: Int32Array;
   /** Per hart: accesses or turns left before the oldest entry drains by itself. */
-  private readonly countdown: Int32Array;
-  private readonly mean: Int32Array;
+  /** When stores drain by themselves (random stepping); without a PRNG only when forced or chosen. */
+  private readonly countdown: DrainCountdown;
   /** Set by a tracer: called as each store reaches memory. */
   onDrain: ((hart: number, addr: number, size: number, value: bigint) => void) | undefined;
-  /** Drains happen by themselves only with a PRNG (random stepping); else only when forced or chosen. */
-  private rng: Prng | undefined;
 
   constructor(
     private readonly mem: DirectMemory,
@@ -76,34 +73,28 @@ export class StoreBuffers implements MemoryPort {
     this.heldCount = new Int32Array(harts);
     this.head = new Int32Array(harts);
     this.count = new Int32Array(harts);
-    this.countdown = new Int32Array(harts);
-    this.mean = new Int32Array(harts);
+    this.countdown = new DrainCountdown(harts);
   }
 
   /** Empty every buffer; with a PRNG, drains happen by themselves at per-hart rates drawn from it. */
   reset(rng: Prng | undefined): void {
-    this.rng = rng;
     this.head.fill(0);
     this.count.fill(0);
     this.held.fill(0);
     this.heldCount.fill(0);
     this.heldTotal = 0;
+    this.countdown.reset(rng);
     for (let h = 0; h < this.harts; h++) {
-      this.mean[h] = rng ? DRAIN_MEANS[rng.below(DRAIN_MEANS.length)]! : 0;
-      this.countdown[h] = rng ? this.draw(h) : -1;
+      this.countdown.pickMean(h);
+      this.countdown.restart(h);
     }
-  }
-
-  private draw(h: number): number {
-    return 1 + this.rng!.below(2 * this.mean[h]!);
   }
 
   /** One access or scheduler turn of hart h: the oldest store drains when its countdown runs out. */
   private tick(h: number): void {
-    if (this.count[h] === 0 || this.countdown[h]! < 0) return;
-    if (--this.countdown[h]! <= 0) {
+    if (this.count[h] !== 0 && this.countdown.expired(h)) {
       this.drainOne(h);
-      this.countdown[h] = this.draw(h);
+      this.countdown.restart(h);
     }
   }
 
@@ -114,7 +105,7 @@ export class StoreBuffers implements MemoryPort {
 
   /** A step given to hart h asleep in wfi with stores buffered: one drains when its countdown runs out. */
   idleTurn(h: number): void {
-    if (this.countdown[h]! < 0) this.drainOne(h);
+    if (!this.countdown.running(h)) this.drainOne(h);
     else this.tick(h);
   }
 

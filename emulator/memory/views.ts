@@ -25,6 +25,7 @@
  */
 import type { Width } from '../bus/device.js';
 import type { Prng } from '../scheduler.js';
+import { DrainCountdown } from './drain-countdown.js';
 import type { DirectMemory, MemoryPort, PortHart } from './port.js';
 
 /** What a hart tracking views gives the port around each access. */
@@ -42,7 +43,6 @@ const LOG_SIZE = 1 << 15;
 /** Per-hart coherence views, direct-mapped by granule (a collision keeps the larger view: stricter, still sound). */
 const COH_SIZE = 1024;
 
-const DRAIN_MEANS = [1, 3, 10, 40];
 /** Per hart and run: the chance that a load tries an older version of its granule (out of 2^32). */
 const STALE_RATES = [0, 2 ** 28, 2 ** 30, 2 ** 31];
 
@@ -51,9 +51,8 @@ const R = 2, W = 1, I = 8, O = 4;
 export class ViewMemory implements MemoryPort {
   /** The global memory order so far: the timestamp of the latest write. */
   private clock = 0;
-  // The log, a ring indexed by timestamp % LOG_SIZE: the write's granule, the granule's value before
-  // it, and the timestamp of the granule's previous write (0: none logged).
-  private readonly logGranule = new Float64Array(LOG_SIZE);
+  // The log, a ring indexed by timestamp % LOG_SIZE: the granule's value before the write, and the
+  // timestamp of the granule's previous write (0: none logged).
   private readonly logBefore = new BigInt64Array(LOG_SIZE);
   private readonly logPrev = new Float64Array(LOG_SIZE);
   /** Granule -> timestamp of its latest write. */
@@ -75,8 +74,7 @@ export class ViewMemory implements MemoryPort {
   private readonly epoch: Int32Array;
   private readonly count: Int32Array;
 
-  private readonly countdown: Int32Array;
-  private readonly mean: Int32Array;
+  private readonly countdown: DrainCountdown;
   private readonly staleRate: Float64Array;
   private rng: Prng | undefined;
 
@@ -96,8 +94,7 @@ export class ViewMemory implements MemoryPort {
     this.epochOf = new Int32Array(n);
     this.epoch = new Int32Array(harts);
     this.count = new Int32Array(harts);
-    this.countdown = new Int32Array(harts);
-    this.mean = new Int32Array(harts);
+    this.countdown = new DrainCountdown(harts);
     this.staleRate = new Float64Array(harts);
   }
 
@@ -112,22 +109,18 @@ export class ViewMemory implements MemoryPort {
     this.vrNew.fill(0);
     this.count.fill(0);
     this.epoch.fill(0);
+    this.countdown.reset(rng);
     for (let h = 0; h < this.harts; h++) {
-      this.mean[h] = DRAIN_MEANS[rng.below(DRAIN_MEANS.length)]!;
+      this.countdown.pickMean(h);
       this.staleRate[h] = STALE_RATES[rng.below(STALE_RATES.length)]!;
-      this.countdown[h] = this.draw(h);
+      this.countdown.restart(h);
     }
   }
 
-  private draw(h: number): number {
-    return 1 + this.rng!.below(2 * this.mean[h]!);
-  }
-
   private tick(h: number): void {
-    if (this.count[h] === 0) return;
-    if (--this.countdown[h]! <= 0) {
+    if (this.count[h] !== 0 && this.countdown.expired(h)) {
       this.drainSome(h);
-      this.countdown[h] = this.draw(h);
+      this.countdown.restart(h);
     }
   }
 
@@ -162,7 +155,6 @@ export class ViewMemory implements MemoryPort {
     for (let g = a - (a % 8); g < a + size; g += 8) {
       const t = ++this.clock;
       const i = t % LOG_SIZE;
-      this.logGranule[i] = g;
       this.logBefore[i] = this.mem.ram.read(g - base, 8);
       this.logPrev[i] = this.latest.get(g) ?? 0;
       this.latest.set(g, t);

@@ -66,10 +66,6 @@ export function openDebugger(target: DebugTarget, out: (line: string) => void, r
   return new Repl(new Debugger(make), symbols, elfSymbolizer(symbols), out);
 }
 
-/** How the guest ended, as an exit status: its exit code, or 0 if it has not exited. */
-function guestStatus(repl: Repl): number {
-  return repl.exitCode ?? 0;
-}
 
 export async function debugCommand(o: DebugOptions, out: (line: string) => void): Promise<number> {
   let replay: { bytes: Uint8Array; name: string } | undefined;
@@ -86,8 +82,7 @@ export async function debugCommand(o: DebugOptions, out: (line: string) => void)
       ...o.gdb,
       listening: (host, port) => process.stderr.write(`rvsmp: gdb stub listening on ${host}:${port} (target remote ${host}:${port})\n`),
     });
-    const exit = repl.dbg.exited;
-    return exit ?? guestStatus(repl);
+    return repl.dbg.exited ?? 0;
   }
   if (o.commands !== undefined || !process.stdin.isTTY) {
     let text: string;
@@ -101,7 +96,7 @@ export async function debugCommand(o: DebugOptions, out: (line: string) => void)
       out(PROMPT + line.trim());
       if (!repl.execute(line)) break;
     }
-    return repl.exitCode ?? 0;
+    return repl.dbg.exited ?? 0;
   }
   const rl = createInterface({
     input: process.stdin,
@@ -120,5 +115,5 @@ export async function debugCommand(o: DebugOptions, out: (line: string) => void)
     rl.prompt();
   }
   rl.close();
-  return repl.exitCode ?? 0;
+  return repl.dbg.exited ?? 0;
 }

@@ -72,8 +72,7 @@ export class GdbSession {
   private running = false;
   private busy = false;
   private xml: string | undefined;
-  /** Packets answered (for tests), and ones refused for framing. */
-  answered = 0;
+  /** Packets refused for framing (bad checksum, overlong). */
   refused = 0;
   /** Set by D and k: the session is over. */
   ended: 'detach' | 'kill' | undefined;
@@ -133,7 +132,6 @@ export class GdbSession {
       }
       if (!this.noAck) this.send('+');
       const reply = await this.handle(data);
-      this.answered++;
       if (reply !== undefined) this.reply(reply);
       if (this.ended) return;
     }

@@ -4,8 +4,7 @@
  * (emulator/debugger/debugger.ts). The readline loop and the command-line options are in command.ts.
  */
 import { writeFileSync } from 'node:fs';
-import { insnLength } from '../../assembler/codec.js';
-import { disassembleOne, type Symbolizer } from '../../assembler/disassemble.js';
+import { disassembleOne, instructionWordAt, type Symbolizer } from '../../assembler/disassemble.js';
 import { ABI_NAMES } from '../../assembler/isa/registers.js';
 import { CSRS } from '../../assembler/isa/csrs.js';
 import type { Debugger, Stop } from '../../emulator/debugger/debugger.js';
@@ -43,8 +42,6 @@ export const COMMANDS: readonly { name: string; alias?: string; args: string; he
 export class Repl {
   /** The selected hart. */
   hart = 0;
-  /** The guest's exit code once it exited. */
-  exitCode: number | undefined;
   private readonly byName = new Map<string, bigint>();
 
   constructor(
@@ -236,7 +233,6 @@ export class Repl {
         this.hart = s.event.hart;
         break;
       case 'exit':
-        this.exitCode = s.code;
         this.out(`the guest exited with code ${s.code} (${s.via})`);
         break;
       case 'deadlock':
@@ -265,20 +261,16 @@ export class Repl {
   }
 
   private instructionAt(addr: number): string {
-    const lo = this.dbg.peek(addr, 2);
-    if (lo === undefined) return '(no memory)';
-    const len = insnLength(Number(lo));
-    const w = len === 4 ? this.dbg.peek(addr, 4) : lo;
-    return w === undefined ? '(no memory)' : disassembleOne(Number(w), BigInt(addr), this.symbolize).replace('\t', ' ');
+    const at = instructionWordAt((a, size) => this.dbg.peek(a, size), addr);
+    return at ? disassembleOne(at.word, BigInt(addr), this.symbolize).replace('\t', ' ') : '(no memory)';
   }
 
   private disassemble(addr: number, n: number): void {
     for (let i = 0; i < n; i++) {
-      const lo = this.dbg.peek(addr, 2);
-      if (lo === undefined) break;
-      const len = insnLength(Number(lo));
+      const at = instructionWordAt((a, size) => this.dbg.peek(a, size), addr);
+      if (!at) break;
       this.out(`  ${this.where(addr).padEnd(48)} ${this.instructionAt(addr)}`);
-      addr += len;
+      addr += at.len;
     }
   }
 

@@ -99,11 +99,8 @@ export class ScheduleRunner {
     model: MemoryModel,
     wmoEngine: WmoEngine = 'views',
   ) {
-    this.m = new Machine(
-      { harts, memoryModel: model, wmoEngine, ramSize: RACE_RAM, seed: 0, schedule: scheduleFor(0) },
-      { putchar: () => {}, guestEvent: (e) => this.onEvent(e) },
-    );
-    this.symbols = this.m.load(elf, 'guest').symbols;
+    this.m = raceMachine(elf, harts, model, 0, wmoEngine, { putchar: () => {}, guestEvent: (e) => this.onEvent(e) });
+    this.symbols = this.m.image!.symbols;
   }
 
   private onEvent(e: GuestEvent): boolean {
