@@ -99,12 +99,15 @@ export class Machine implements TimeSource {
   readonly guestEvents: GuestEvents;
   private running: Hart | undefined;
   private currentStrategy!: Strategy;
+  /** Is the strategy a Replayer (asked every decision, so kept rather than tested each time)? */
+  private replaying = false;
   /** Who moves next. Setting it drops a decision carried over from a cut run (it was the old strategy's). */
   get strategy(): Strategy {
     return this.currentStrategy;
   }
   set strategy(s: Strategy) {
     this.currentStrategy = s;
+    this.replaying = s instanceof Replayer;
     // The carried decision is over after all: its turn ends as it would have at the cut.
     if (this.carry && this.harts[this.carry.hart]?.state === 'running') this.buffers?.endTurn(this.carry.hart);
     this.carry = undefined;
@@ -123,6 +126,8 @@ export class Machine implements TimeSource {
   private carry: { hart: number; steps: number } | undefined;
   /** stepHart: the hart that takes the next step, outside the schedule. */
   private forced: number | undefined;
+  /** The runnable harts at the current decision (Machine.run; reused, so that deciding allocates nothing). */
+  private readonly runnable: number[] = [];
   /** The hart of the last decision taken (for debuggers). */
   readonly lastDecision = { hart: -1 };
   /** Called when a device raises or lowers an interrupt line of a hart; `by` is the hart running then. */
@@ -454,7 +459,7 @@ export class Machine implements TimeSource {
         this.runSteps = n;
       }
     }
-    if (this.strategy instanceof Replayer) this.strategy.consumed(n);
+    if (this.replaying) (this.currentStrategy as Replayer).consumed(n);
   }
 
   // ---- running ----
@@ -464,8 +469,11 @@ export class Machine implements TimeSource {
    * (every hart asleep with no interrupt that could ever wake one).
    */
   run(maxInsns = Number.POSITIVE_INFINITY, observer?: StepObserver): StopReason {
-    const single = this.harts.length === 1;
-    const runnable: number[] = [];
+    const harts = this.harts;
+    const single = harts.length === 1;
+    const buffers = this.buffers;
+    const windows = this.windows.length > 0 ? this.windows : undefined;
+    const runnable = this.runnable;
     let used = this.used();
     // The step at which the next timer deadline falls, recomputed when time or the CLINT changes.
     let deadlineStep = Number.POSITIVE_INFINITY;
@@ -483,19 +491,23 @@ export class Machine implements TimeSource {
       const left = maxInsns - used;
       if (left <= 0) return { kind: 'max-insns' };
       if (clintVersion !== this.clint.version) refreshDeadline();
-      runnable.length = 0;
+      // The runnable harts, written in place (the list keeps its length while that does not change:
+      // setting an array's length costs more than the rest of a decision).
+      let count = 0;
       let wake = Number.POSITIVE_INFINITY;
-      for (const h of this.harts) {
+      for (let i = 0; i < harts.length; i++) {
+        const h = harts[i]!;
         if (h.state === 'wfi' && h.wakeable()) h.state = 'running';
         if (h.state !== 'running') {
           // A sleeping hart's buffered stores still drain, in steps it is given.
-          if (this.buffers?.pending(h.id)) runnable.push(h.id);
+          if (buffers !== undefined && buffers.pending(i)) runnable[count++] = i;
           continue;
         }
-        if (h.sleepUntil <= this.steps) runnable.push(h.id);
-        else wake = Math.min(wake, h.sleepUntil);
+        if (h.sleepUntil <= this.steps) runnable[count++] = i;
+        else if (h.sleepUntil < wake) wake = h.sleepUntil;
       }
-      if (runnable.length === 0 && wake !== Number.POSITIVE_INFINITY) {
+      if (runnable.length !== count) runnable.length = count;
+      if (count === 0 && wake !== Number.POSITIVE_INFINITY) {
         // Every running hart sits out a pause: skip to the first that ends (or a timer deadline).
         this.steps = Math.min(wake, Math.max(this.steps, deadlineStep));
         if (this.steps >= deadlineStep) {
@@ -504,7 +516,7 @@ export class Machine implements TimeSource {
         }
         continue;
       }
-      if (runnable.length === 0) {
+      if (count === 0) {
         // Everyone sleeps: skip time to the next timer deadline, without burning instructions.
         if (deadlineStep === Number.POSITIVE_INFINITY) return { kind: 'deadlock' };
         this.steps = Math.max(this.steps, deadlineStep);
@@ -521,16 +533,16 @@ export class Machine implements TimeSource {
       }
       this.lastDecision.hart = d.hart;
       const h = this.harts[d.hart]!;
-      let budget = Math.min(left, observer ? 1 : single && !(this.strategy instanceof Replayer) ? SLICE : d.steps);
+      let budget = Math.min(left, observer ? 1 : single && !this.replaying ? SLICE : d.steps);
       // Cut by this run's limit alone (not by a timer deadline, which ends the decision in any run).
-      const cutByLimit = !observer && left < d.steps && budget === left && deadlineStep - this.steps > left && !(this.strategy instanceof Replayer);
+      const cutByLimit = !observer && left < d.steps && budget === left && deadlineStep - this.steps > left && !this.replaying;
       if (deadlineStep !== Number.POSITIVE_INFINITY) budget = Math.max(1, Math.min(budget, deadlineStep - this.steps));
       this.running = h;
       observer?.before(h);
       let n = 0;
-      const w = this.windows[h.id];
+      const w = windows !== undefined ? windows[h.id] : undefined;
       if (h.state !== 'running') {
-        this.buffers!.idleTurn(h.id);
+        buffers!.idleTurn(h.id);
         n = 1;
       } else if ((!w || w.allRetired) && h.checkInterrupts()) {
         h.traps++;
@@ -556,7 +568,7 @@ export class Machine implements TimeSource {
       // the same schedule as one run, which is how a debugger steps through a race).
       // (Not when the hart stopped its run itself - a CSR write, an interrupt line - which ends a decision anyway.)
       if (cutByLimit && n === budget && h.state === 'running' && !h.paused && !broke && !this.stop) this.carry = { hart: d.hart, steps: d.steps - n };
-      else if (h.state === 'running') this.buffers?.endTurn(h.id); // the decision is over
+      else if (h.state === 'running' && buffers !== undefined) buffers.endTurn(h.id); // the decision is over
       if (h.paused) {
         h.paused = false;
         h.sleepUntil = this.steps + this.config.pauseSteps;

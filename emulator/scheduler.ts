@@ -10,10 +10,8 @@
  * the scheduler may draw a number every step. The state is four 32-bit words.
  */
 export class Prng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
+  /** The four state words, kept as int32 (every step is bitwise, so the signed view draws the same numbers). */
+  private readonly s = new Int32Array(4);
   constructor(seed: number | bigint) {
     let x = Number(BigInt.asUintN(32, BigInt(seed))) ^ Number(BigInt.asUintN(32, BigInt(seed) >> 32n));
     const splitmix = () => {
@@ -23,21 +21,20 @@ export class Prng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = splitmix();
-    this.b = splitmix();
-    this.c = splitmix();
-    this.d = splitmix();
+    for (let i = 0; i < 4; i++) this.s[i] = splitmix();
   }
   /** A uniformly distributed unsigned 32-bit integer. */
   next32(): number {
-    const result = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
-    const t = this.b << 9;
-    this.c ^= this.a;
-    this.d ^= this.b;
-    this.b ^= this.c;
-    this.a ^= this.d;
-    this.c ^= t;
-    this.d = rotl(this.d, 11);
+    const s = this.s;
+    const a = s[0]!, b = s[1]!;
+    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const t = b << 9;
+    const c = s[2]! ^ a;
+    const d = s[3]! ^ b;
+    s[1] = b ^ c;
+    s[0] = a ^ d;
+    s[2] = c ^ t;
+    s[3] = rotl(d, 11);
     return result;
   }
   /** Uniform integer in [0, n) for n up to 2^32 (multiply-shift; bias below 2^-32 * n). */

@@ -16,6 +16,7 @@ import type { MemoryPort } from '../memory/port.js';
 import type { TimeSource } from '../devices/clint.js';
 import { runInterpreter } from './interpreter.js';
 import type { CodeCache } from '../memory/code-cache.js';
+import type { CodePage } from './decode-cache.js';
 
 const M = MSTATUS;
 
@@ -53,6 +54,9 @@ export class Hart {
   blockRetired = 0;
   /** Set by the interpreter when it stopped at a pc it cannot fetch from. */
   fetchFault = false;
+  /** The interpreter's last code page and its base (NaN: none yet), so that a run of one step needs no look-up. */
+  codePage: CodePage | undefined = undefined;
+  codePageBase = Number.NaN;
   /** Set by pause (cpu_relax): the machine lets the hart sit out a few steps (Machine.run). */
   paused = false;
   /** The machine step before which a pausing hart does not run. */

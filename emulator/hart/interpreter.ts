@@ -65,7 +65,8 @@ function generate(views = false): string {
     let n = 0;
     let pc = h.pc;
     h.breakLoop = false;
-    let page = undefined, pageBase = NaN;
+    // The code page of the last fetch, kept on the hart across runs (pages are never replaced).
+    let page = h.codePage, pageBase = h.codePageBase;
     let inBlock = false;
     const jit = ${views ? 'false' : 'h.jit'};
     try {
@@ -74,6 +75,7 @@ function generate(views = false): string {
         page = code.page(pc);
         if (page === undefined || pc % 2 !== 0) { h.pc = pc; h.instret += n; h.inRun = 0; h.fetchFault = true; return n; }
         pageBase = page.base;
+        h.codePage = page; h.codePageBase = pageBase;
       }
       const slot = (pc - pageBase) >>> 1;
       if (jit) {
