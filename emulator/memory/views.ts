@@ -27,6 +27,7 @@ import type { Width } from '../bus/device.js';
 import type { Prng } from '../scheduler.js';
 import { DrainCountdown } from './drain-countdown.js';
 import type { DirectMemory, MemoryPort, PortHart } from './port.js';
+import { GranuleClock } from './granule-clock.js';
 
 /** What a hart tracking views gives the port around each access. */
 export interface ViewHart extends PortHart {
@@ -56,7 +57,7 @@ export class ViewMemory implements MemoryPort {
   private readonly logBefore = new BigInt64Array(LOG_SIZE);
   private readonly logPrev = new Float64Array(LOG_SIZE);
   /** Granule -> timestamp of its latest write. */
-  private readonly latest = new Map<number, number>();
+  private readonly latest: GranuleClock;
 
   // Per hart views.
   private readonly coh: Float64Array;
@@ -82,6 +83,7 @@ export class ViewMemory implements MemoryPort {
     private readonly mem: DirectMemory,
     readonly harts: number,
   ) {
+    this.latest = new GranuleClock(mem.ram.base, mem.ram.size);
     this.coh = new Float64Array(harts * COH_SIZE);
     this.vrOld = new Float64Array(harts);
     this.vwOld = new Float64Array(harts);
@@ -156,7 +158,7 @@ export class ViewMemory implements MemoryPort {
       const t = ++this.clock;
       const i = t % LOG_SIZE;
       this.logBefore[i] = this.mem.ram.read(g - base, 8);
-      this.logPrev[i] = this.latest.get(g) ?? 0;
+      this.logPrev[i] = this.latest.get(g);
       this.latest.set(g, t);
       const c = h * COH_SIZE + ((g >>> 3) % COH_SIZE);
       if (this.coh[c]! < t) this.coh[c] = t;
@@ -250,7 +252,7 @@ export class ViewMemory implements MemoryPort {
         }
       }
       // The latest version: its view is the timestamp of the write that made it (0: the initial value).
-      const t = this.latest.get(g) ?? 0;
+      const t = this.latest.get(g);
       vh.rv = t;
       if (this.coh[c]! < t) this.coh[c] = t;
       if (this.vrOld[id]! < t) this.vrOld[id] = t;
@@ -276,7 +278,7 @@ export class ViewMemory implements MemoryPort {
     if (pre < this.vrNew[id]!) pre = this.vrNew[id]!;
     // Versions back from the latest: version k (k >= 1) is the value before the k-th latest write w,
     // current from w's predecessor until w. Allowed while w came after pre.
-    let w = this.latest.get(g) ?? 0;
+    let w = this.latest.get(g);
     let allowed = 0;
     const oldest = this.clock - LOG_SIZE;
     while (w > pre && w > oldest && allowed < 64) {
@@ -285,7 +287,7 @@ export class ViewMemory implements MemoryPort {
     }
     if (allowed === 0) return undefined;
     const k = 1 + this.rng!.below(allowed);
-    w = this.latest.get(g)!;
+    w = this.latest.get(g);
     for (let j = 1; j < k; j++) w = this.logPrev[w % LOG_SIZE]!;
     const value = this.logBefore[w % LOG_SIZE]!;
     const since = this.logPrev[w % LOG_SIZE]!; // the write that made this version (0: the initial value)

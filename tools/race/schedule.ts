@@ -78,8 +78,8 @@ export function injectDelays(m: Machine, symbols: readonly { name: string; value
   for (let h = 0; h < m.harts.length; h++) m.ram.write(at(seeds, 8 * h), 8, (BigInt(rng.next32()) << 32n) | BigInt(rng.next32() | 1));
 }
 
-/** RAM for race images: small enough that a restart restores all of it (they need well under 1 MiB). */
-const RACE_RAM = 4 << 20;
+/** RAM for race images: small enough that a restart restores all of it cheaply (an image for 64 harts needs under 0.5 MiB). */
+const RACE_RAM = 1 << 20;
 
 /**
  * Runs schedules of one image, reusing one machine: each run restarts it (RAM restored, harts
