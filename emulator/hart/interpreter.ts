@@ -78,7 +78,8 @@ function generate(views = false): string {
         h.codePage = page; h.codePageBase = pageBase;
       }
       const slot = (pc - pageBase) >>> 1;
-      if (jit) {
+      // A one-step run cannot use a block (and need not warm one up: blocks compute what interpreting does).
+      if (jit && budget - n > 1) {
         const blk = page.blocks[slot];
         if (blk !== undefined) {
           if (blk.len <= budget - n) {
