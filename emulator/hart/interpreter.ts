@@ -24,7 +24,7 @@ function body(name: string): string {
     .replace(/\$rs1/g, 'rs1')
     .replace(/\$rs2/g, 'rs2')
     .replace(/\$immn/g, 'immn')
-    .replace(/\$imm/g, 'imm')
+    .replace(/\$imm/g, 'page.imm[slot]') // read where used: each read of a BigInt64Array makes a BigInt
     .replace(/\$npc/g, '(pc + len)')
     .replace(/\$pc/g, 'pc')
     .replace(/\$aq/g, '((aqrl & 2) !== 0)')
@@ -98,7 +98,7 @@ function generate(views = false): string {
       let op = page.op[slot];
       if (op < 0) op = code.decodeSlot(page, slot, pc);
       const rd = page.rd[slot], rs1 = page.rs1[slot], rs2 = page.rs2[slot];
-      const imm = page.imm[slot], immn = page.immn[slot], len = page.len[slot], aqrl = page.aqrl[slot];
+      const immn = page.immn[slot], len = page.len[slot], aqrl = page.aqrl[slot];
       let npc = pc + len;
       switch (op) {
         ${cases.join('\n        ')}
