@@ -49,6 +49,11 @@ const STALE_RATES = [0, 2 ** 28, 2 ** 30, 2 ** 31];
 
 const R = 2, W = 1, I = 8, O = 4;
 
+/** The 8-byte granule holding address a (a bit mask for the usual non-negative address: % on doubles above 2^31 is slow). */
+function granuleOf(a: number): number {
+  return a >= 0 ? a - (a & 7) : a - (a % 8);
+}
+
 export class ViewMemory implements MemoryPort {
   /** The global memory order so far: the timestamp of the latest write. */
   private clock = 0;
@@ -154,7 +159,7 @@ export class ViewMemory implements MemoryPort {
   private logWrite(h: number, a: number, size: number): void {
     const base = this.mem.ram.base;
     // A write that spans two granules (misaligned) is two writes, one timestamp each.
-    for (let g = a - (a % 8); g < a + size; g += 8) {
+    for (let g = granuleOf(a); g < a + size; g += 8) {
       const t = ++this.clock;
       const i = t % LOG_SIZE;
       this.logBefore[i] = this.mem.ram.read(g - base, 8);
@@ -171,10 +176,10 @@ export class ViewMemory implements MemoryPort {
     const first = h * VIEW_BUFFER_SIZE;
     const e = first + i;
     if (this.epochOf[e] !== this.epochOf[first]) return false;
-    const lo = this.addr[e]! - (this.addr[e]! % 8), hi = this.addr[e]! + this.size[e]!;
+    const lo = granuleOf(this.addr[e]!), hi = this.addr[e]! + this.size[e]!;
     for (let j = 0; j < i; j++) {
       const d = first + j;
-      const dlo = this.addr[d]! - (this.addr[d]! % 8);
+      const dlo = granuleOf(this.addr[d]!);
       if (dlo < hi && lo < this.addr[d]! + this.size[d]!) return false;
     }
     return true;
@@ -240,7 +245,7 @@ export class ViewMemory implements MemoryPort {
       }
     }
     const o = a - this.mem.ram.base;
-    const g = a - (a % 8);
+    const g = granuleOf(a);
     const c = id * COH_SIZE + ((g >>> 3) % COH_SIZE);
     if (o >= 0 && o <= this.mem.ram.size - size && (o & (size - 1)) === 0) {
       const rate = this.staleRate[id]!;
@@ -321,7 +326,7 @@ export class ViewMemory implements MemoryPort {
   private atomicDone(h: PortHart, addr: bigint, aq: boolean): void {
     const now = this.clock;
     const a = Number(BigInt.asUintN(64, addr));
-    const c = h.id * COH_SIZE + (((a - (a % 8)) >>> 3) % COH_SIZE);
+    const c = h.id * COH_SIZE + (((granuleOf(a)) >>> 3) % COH_SIZE);
     if (this.coh[c]! < now) this.coh[c] = now;
     (h as ViewHart).rv = now;
     if (this.vrOld[h.id]! < now) this.vrOld[h.id] = now;
@@ -337,11 +342,11 @@ export class ViewMemory implements MemoryPort {
   private drainBefore(id: number, addr: bigint, size: number, rl: boolean): void {
     if (rl) return this.drainAll(id);
     const a = Number(BigInt.asUintN(64, addr));
-    const lo = a - (a % 8), hi = a + size;
+    const lo = granuleOf(a), hi = a + size;
     const first = id * VIEW_BUFFER_SIZE;
     for (let i = 0; i < this.count[id]!; ) {
       const e = first + i;
-      const elo = this.addr[e]! - (this.addr[e]! % 8);
+      const elo = granuleOf(this.addr[e]!);
       if (this.epochOf[e]! < this.epoch[id]! || (elo < hi && lo < this.addr[e]! + this.size[e]!)) this.drainAt(id, i);
       else i++;
     }
