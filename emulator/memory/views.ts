@@ -326,7 +326,7 @@ export class ViewMemory implements MemoryPort {
   private atomicDone(h: PortHart, addr: bigint, aq: boolean): void {
     const now = this.clock;
     const a = Number(BigInt.asUintN(64, addr));
-    const c = h.id * COH_SIZE + (((granuleOf(a)) >>> 3) % COH_SIZE);
+    const c = h.id * COH_SIZE + ((granuleOf(a) >>> 3) % COH_SIZE);
     if (this.coh[c]! < now) this.coh[c] = now;
     (h as ViewHart).rv = now;
     if (this.vrOld[h.id]! < now) this.vrOld[h.id] = now;
