@@ -128,6 +128,8 @@ export class Machine implements TimeSource {
   private forced: number | undefined;
   /** The runnable harts at the current decision (Machine.run; reused, so that deciding allocates nothing). */
   private readonly runnable: number[] = [];
+  /** collectRunnable's second answer: the first step at which a running hart's pause ends (infinity: none). */
+  private pauseEnds = Number.POSITIVE_INFINITY;
   /** The hart of the last decision taken (for debuggers). */
   readonly lastDecision = { hart: -1 };
   /** Called when a device raises or lowers an interrupt line of a hart; `by` is the hart running then. */
@@ -479,8 +481,7 @@ export class Machine implements TimeSource {
     let deadlineStep = Number.POSITIVE_INFINITY;
     let clintVersion = -1;
     const refreshDeadline = () => {
-      const deadline = this.clint.nextDeadline();
-      deadlineStep = deadline === undefined ? Number.POSITIVE_INFINITY : Number(deadline - this.mtimeOffset) * INSNS_PER_TICK;
+      deadlineStep = this.deadlineStep();
       clintVersion = this.clint.version;
     };
     for (;;) {
@@ -491,22 +492,8 @@ export class Machine implements TimeSource {
       const left = maxInsns - used;
       if (left <= 0) return { kind: 'max-insns' };
       if (clintVersion !== this.clint.version) refreshDeadline();
-      // The runnable harts, written in place (the list keeps its length while that does not change:
-      // setting an array's length costs more than the rest of a decision).
-      let count = 0;
-      let wake = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < harts.length; i++) {
-        const h = harts[i]!;
-        if (h.state === 'wfi' && h.wakeable()) h.state = 'running';
-        if (h.state !== 'running') {
-          // A sleeping hart's buffered stores still drain, in steps it is given.
-          if (buffers !== undefined && buffers.pending(i)) runnable[count++] = i;
-          continue;
-        }
-        if (h.sleepUntil <= this.steps) runnable[count++] = i;
-        else if (h.sleepUntil < wake) wake = h.sleepUntil;
-      }
-      if (runnable.length !== count) runnable.length = count;
+      const count = this.collectRunnable(runnable, this.steps, true);
+      const wake = this.pauseEnds;
       if (count === 0 && wake !== Number.POSITIVE_INFINITY) {
         // Every running hart sits out a pause: skip to the first that ends (or a timer deadline).
         this.steps = Math.min(wake, Math.max(this.steps, deadlineStep));
@@ -577,6 +564,68 @@ export class Machine implements TimeSource {
         this.clint.update();
         refreshDeadline();
       }
+    }
+  }
+
+  /**
+   * The harts that can move at step `now`, written into `out` in place (it keeps its length while
+   * that does not change: setting an array's length costs more than the rest of a decision);
+   * returns how many. A running hart sitting out a pause cannot move (the first step at which such a
+   * pause ends goes to pauseEnds); a hart asleep in wfi can once an interrupt would wake it (`wake`
+   * sets it running, as the run loop does; a preview leaves it), and otherwise still drains its
+   * buffered stores, in steps it is given. The one rule for Machine.run and for previews.
+   */
+  private collectRunnable(out: number[], now: number, wake: boolean): number {
+    const harts = this.harts;
+    const buffers = this.buffers;
+    let count = 0;
+    let pauseEnds = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < harts.length; i++) {
+      const h = harts[i]!;
+      let running = h.state === 'running';
+      if (!running && h.state === 'wfi' && h.wakeable()) {
+        running = true;
+        if (wake) h.state = 'running';
+      }
+      if (!running) {
+        if (buffers !== undefined && buffers.pending(i)) out[count++] = i;
+        continue;
+      }
+      if (h.sleepUntil <= now) out[count++] = i;
+      else if (h.sleepUntil < pauseEnds) pauseEnds = h.sleepUntil;
+    }
+    if (out.length !== count) out.length = count;
+    this.pauseEnds = pauseEnds;
+    return count;
+  }
+
+  /** The step at which the CLINT's next timer deadline falls (infinity: none). */
+  private deadlineStep(): number {
+    const deadline = this.clint.nextDeadline();
+    return deadline === undefined ? Number.POSITIVE_INFINITY : Number(deadline - this.mtimeOffset) * INSNS_PER_TICK;
+  }
+
+  /**
+   * What the next decision of a run will be about, without taking it (for debuggers): the harts
+   * that can move then, at which step (time skips over pauses that every running hart sits out),
+   * and the decision a cut run left, whose hart goes on if it can; or the timer deadline that comes
+   * first (what the CLINT raises then decides who moves); or undefined: nothing can ever move.
+   * Mirrors Machine.run's loop, with collectRunnable as the shared rule.
+   */
+  upcoming(): { runnable: number[]; step: number; carried?: { hart: number; steps: number } } | { timerAt: number } | undefined {
+    const runnable: number[] = [];
+    const deadline = this.deadlineStep();
+    let now = this.steps;
+    for (;;) {
+      const count = this.collectRunnable(runnable, now, false);
+      if (count > 0) {
+        const carried = this.carry !== undefined && runnable.includes(this.carry.hart) ? { ...this.carry } : undefined;
+        return carried ? { runnable, step: now, carried } : { runnable, step: now };
+      }
+      const pauseEnds = this.pauseEnds;
+      if (pauseEnds === Number.POSITIVE_INFINITY) return deadline === Number.POSITIVE_INFINITY ? undefined : { timerAt: Math.max(now, deadline) };
+      if (deadline <= pauseEnds) return { timerAt: Math.max(now, deadline) };
+      now = pauseEnds;
     }
   }
 

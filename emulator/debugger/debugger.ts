@@ -410,28 +410,25 @@ export class Debugger {
 
   /**
    * What the scheduler does next, without doing it: the hart of a decision a cut run left, or the
-   * strategy's choice among the harts that can move (asked of a copy of the strategy).
+   * strategy's choice (asked of a copy of it) among the harts that the machine says can move then;
+   * or the timer deadline that must come first; or nothing (no hart can ever move, or a replay ended).
    */
-  nextHart(): number | undefined {
+  upcoming(): { hart: number; carried?: { steps: number } } | { timerAt: number } | undefined {
     const m = this.machine;
-    const carried = m.pendingDecision();
-    const buffered = (h: Hart) => ((m.storeBuffers ?? m.viewMemory)?.pending(h.id) ?? 0) > 0;
-    const awake = (h: Hart) => h.state === 'running' || (h.state === 'wfi' && h.wakeable());
-    let now = m.steps;
-    let runnable = m.harts.filter((h) => (awake(h) && h.sleepUntil <= now) || (!awake(h) && buffered(h))).map((h) => h.id);
-    if (runnable.length === 0) {
-      // Every hart sits out a pause: time skips to the first that ends.
-      const sleepers = m.harts.filter(awake);
-      if (sleepers.length === 0) return undefined;
-      now = Math.min(...sleepers.map((h) => h.sleepUntil));
-      runnable = sleepers.filter((h) => h.sleepUntil <= now).map((h) => h.id);
-    }
-    if (carried && runnable.includes(carried.hart)) return carried.hart;
+    const next = m.upcoming();
+    if (next === undefined || 'timerAt' in next) return next;
+    if (next.carried) return { hart: next.carried.hart, carried: { steps: next.carried.steps } };
     try {
-      return cloneDeep(m.strategy).next(runnable, now).hart;
+      return { hart: cloneDeep(m.strategy).next(next.runnable, next.step).hart };
     } catch {
       return undefined; // a replay that has ended
     }
+  }
+
+  /** The hart the next step moves (undefined: none can, or not before a timer deadline). */
+  nextHart(): number | undefined {
+    const next = this.upcoming();
+    return next !== undefined && 'hart' in next ? next.hart : undefined;
   }
 
   describeModel(): string {

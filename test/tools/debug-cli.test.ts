@@ -78,6 +78,7 @@ describe('rvsmp debug (piped stdin)', () => {
     const [, hit, schedule, bt, , , recorded] = sections(r.stdout);
     expect(hit).toMatch(/^watchpoint 1: hart \d read \[0x80[0-9a-f]+ <call_function>\]\/8 = 0x[0-9a-f]{16}$/m);
     expect(schedule).toMatch(/^strategy: /m);
+    expect(schedule).toMatch(/^next: hart \d, a new decision$|^next: hart \d goes on for up to \d+ more steps/m);
     expect(schedule).toMatch(/^  hart 3: (running|wfi|paused)/m);
     expect(bt).toMatch(/^#0  0x80[0-9a-f]+ </m);
     expect(bt).toMatch(/^#1  /m);

@@ -176,11 +176,12 @@ export class Repl {
         }
         if (args.length) throw new ReplError('schedule [hart <n>]');
         const m = d.machine;
-        const next = m.pendingDecision();
         this.out(`strategy: ${m.strategy.describe}`);
-        const hart = d.nextHart();
-        if (next && next.hart === hart) this.out(`next: hart ${hart} goes on for up to ${next.steps} more steps (a decision the last command cut short)`);
-        else this.out(hart === undefined ? 'next: no hart can move' : `next: hart ${hart}, a new decision`);
+        const next = d.upcoming();
+        if (next === undefined) this.out('next: no hart can move');
+        else if ('timerAt' in next) this.out(`next: no hart can move before the timer deadline at step ${next.timerAt}`);
+        else if (next.carried) this.out(`next: hart ${next.hart} goes on for up to ${next.carried.steps} more steps (a decision the last command cut short)`);
+        else this.out(`next: hart ${next.hart}, a new decision`);
         for (const h of m.harts) this.out(`  hart ${h.id}: ${d.stateOf(h)}${h.sleepUntil > m.steps ? ` until step ${h.sleepUntil}` : ''}`);
         return true;
       }

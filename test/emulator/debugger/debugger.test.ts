@@ -10,6 +10,8 @@ import type { MemoryModel } from '../../../emulator/config.js';
 import { buildGuest } from '../../../guest/image.js';
 import { raceMachine, runSchedule } from '../../../tools/race/schedule.js';
 import { readElf } from '../../../assembler/elf/reader.js';
+import { Machine } from '../../../emulator/machine.js';
+import { CLINT_MTIME, CLINT_MTIMECMP, Rom } from '../isa/rom.js';
 
 const elf = buildGuest({ scenario: 'R1', version: 'v1', harts: 4, ipi: 'clint', iterations: 5 });
 const symbol = (name: string) => Number(readElf(elf).symbols.find((s) => s.name === name)!.value);
@@ -117,4 +119,42 @@ describe('the debugger model', () => {
       expect(inTrap).toBeGreaterThan(0);
     });
   }
+});
+
+describe('the schedule preview waits for the timer like the machine does', () => {
+  // One hart arms its timer 50 ticks ahead and sleeps in wfi: no hart can move until the deadline;
+  // the step after it is the woken hart's, at or after that deadline.
+  const rom = new Rom();
+  rom.check('sleep until the timer', (a) => {
+    a.li('t0', CLINT_MTIME).ld('t1', 0, 't0').addi('t1', 't1', 50);
+    a.li('t0', CLINT_MTIMECMP).sd('t1', 0, 't0');
+    a.li('t1', 0x80).csrs('mie', 't1').csrsi('mstatus', 8);
+    a.wfi();
+    a.csrci('mstatus', 8);
+    a.li('t0', CLINT_MTIMECMP).li('t1', -1).sd('t1', 0, 't0');
+  });
+  const image = rom.image();
+
+  it('names the deadline while the hart sleeps, and the woken hart after it', () => {
+    const d = new Debugger(() => {
+      const m = new Machine({}, { putchar: () => {} });
+      m.load(image, 'timer');
+      return m;
+    });
+    let i = 0;
+    while (d.machine.harts[0]!.state !== 'wfi' && i++ < 10_000) {
+      expect(d.upcoming()).toMatchObject({ hart: 0 });
+      expect(d.step().kind).toBe('done');
+    }
+    expect(d.machine.harts[0]!.state).toBe('wfi');
+    const next = d.upcoming();
+    expect(next).toMatchObject({ timerAt: expect.any(Number) });
+    const at = (next as { timerAt: number }).timerAt;
+    expect(at).toBeGreaterThan(d.machine.steps);
+    expect(d.nextHart()).toBeUndefined();
+    expect(d.step().kind).toBe('done');
+    expect(d.machine.lastDecision.hart).toBe(0);
+    expect(d.machine.steps).toBeGreaterThan(at);
+    expect(d.machine.harts[0]!.state).toBe('running');
+  });
 });
