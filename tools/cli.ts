@@ -3,7 +3,7 @@
  * every expected failure into a one-line message and a non-zero exit status (never a stack trace).
  */
 import arg from 'arg';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { AsmError, AsmErrors, ElfError, parseAssembly, writeElf } from '../assembler/index.js';
 import { listing } from './listing.js';
 import { runCommand, RUN_USAGE } from './run.js';
@@ -22,7 +22,7 @@ import { SCENARIOS, type ScenarioName } from '../guest/image.js';
 
 const VERSION = '0.1.0';
 
-import { UsageError } from './errors.js';
+import { readUserFile, readUserText, UsageError } from './errors.js';
 import { debugCommand, type DebugTarget } from './debug/command.js';
 import { ReplayError } from '../emulator/record.js';
 
@@ -86,26 +86,24 @@ function parseWmoEngine(text: string | undefined): WmoEngine {
   return text;
 }
 
+/** One coordinate of a race cell (--version, --model) for debug: given, and one of those that exist. */
+function cellPart<T extends string>(value: string | undefined, flag: string, allowed: readonly T[]): T {
+  if (value === undefined) throw new UsageError(`a race cell needs ${flag} (${allowed.join(', ')})`);
+  if (!allowed.includes(value as T)) throw new UsageError(`${flag}: unknown "${value}" (${allowed.join(', ')})`);
+  return value as T;
+}
+
+/** --jobs: worker threads, at least one (1: in this thread). */
+function parseJobs(text: string): number {
+  const jobs = parseCount(text, '--jobs');
+  if (jobs < 1) throw new UsageError(`--jobs needs at least 1 (1: no worker threads), got "${text}"`);
+  return jobs;
+}
+
 function parseCount(text: string, flag: string): number {
   const t = text.replace(/_/g, '');
   if (!/^\d+(e\d+)?$/i.test(t) || !Number.isSafeInteger(Number(t))) throw new UsageError(`${flag} needs a whole number, got "${text}"`);
   return Number(t);
-}
-
-function readInput(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-}
-
-function readBinary(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -118,7 +116,7 @@ const COMMANDS: Record<string, Command> = {
       const input = singleInput(a._, this.usage);
       if (!a['--output']) throw new UsageError(`missing -o <out.elf>\nusage: ${this.usage}`);
       const base = a['--base'] ? parseAddress(a['--base'], '--base') : 0x80000000n;
-      const image = parseAssembly(readInput(input), { file: input, rvc: !a['--no-rvc'] }).link({ base });
+      const image = parseAssembly(readUserText(input), { file: input, rvc: !a['--no-rvc'] }).link({ base });
       try {
         writeFileSync(a['--output'], writeElf(image));
       } catch (e) {
@@ -134,7 +132,7 @@ const COMMANDS: Record<string, Command> = {
       const a = parse({ '--all-csr-names': Boolean, '--help': Boolean, '-h': '--help' }, argv, this.usage);
       if (a['--help']) return help('disasm');
       const input = singleInput(a._, this.usage);
-      out(listing(readBinary(input), input, { allCsrNames: !!a['--all-csr-names'] }));
+      out(listing(readUserFile(input), input, { allCsrNames: !!a['--all-csr-names'] }));
       return 0;
     },
   },
@@ -169,7 +167,7 @@ const COMMANDS: Record<string, Command> = {
       const imsicIds = a['--imsic-ids'] !== undefined ? parseCount(a['--imsic-ids'], '--imsic-ids') : 255;
       if (imsicIds < 63 || imsicIds > 2047 || (imsicIds & 63) !== 63) throw new UsageError('--imsic-ids takes 64k-1 identities between 63 and 2047 (63, 127, 255, ...)');
       const wmoEngine = parseWmoEngine(a['--wmo-engine']);
-      return runCommand({ image: readBinary(input), name: input, maxInsns, trace: !!a['--trace'], ramMiB, loadAddr, harts, seed, schedule, imsicIds, memoryModel, wmoEngine, record: a['--record'], replay: a['--replay'] });
+      return runCommand({ image: readUserFile(input), name: input, maxInsns, trace: !!a['--trace'], ramMiB, loadAddr, harts, seed, schedule, imsicIds, memoryModel, wmoEngine, record: a['--record'], replay: a['--replay'] });
     },
   },
   litmus: {
@@ -183,7 +181,7 @@ const COMMANDS: Record<string, Command> = {
       if (!['sc', 'tso', 'wmo'].includes(model)) throw new UsageError(`--model: unknown memory model "${model}" (sc, tso or wmo)`);
       if (!IMPLEMENTED_MODELS.includes(model)) throw new UsageError(`--model ${model}: not implemented yet (implemented: ${IMPLEMENTED_MODELS.join(', ')})`);
       const runs = a['--runs'] !== undefined ? parseCount(a['--runs'], '--runs') : 100;
-      const jobs = a['--jobs'] !== undefined ? parseCount(a['--jobs'], '--jobs') : defaultJobs();
+      const jobs = a['--jobs'] !== undefined ? parseJobs(a['--jobs']) : defaultJobs();
       const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : 1;
       if (runs < 1) throw new UsageError('--runs must be at least 1');
       const wmoEngine = parseWmoEngine(a['--wmo-engine']);
@@ -230,11 +228,9 @@ const COMMANDS: Record<string, Command> = {
       if (a['--scenario'] !== undefined) {
         const scenario = a['--scenario'] as ScenarioName;
         if (!ALL_SCENARIOS.includes(scenario)) throw new UsageError(`--scenario: unknown "${scenario}" (${ALL_SCENARIOS.join(', ')})`);
-        const version = a['--version'] ?? '';
-        if (!ALL_VERSIONS.includes(version)) throw new UsageError(`--version: unknown "${version}" (${ALL_VERSIONS.join(', ')})`);
+        const version = cellPart(a['--version'], '--version', ALL_VERSIONS);
         if (!applies(scenario, version)) throw new UsageError(`${scenario} does not run on ${version}`);
-        const model = (a['--model'] ?? '') as MemoryModel;
-        if (!RACE_MODELS.includes(model)) throw new UsageError(`--model: unknown "${model}" (sc, tso or wmo)`);
+        const model = cellPart(a['--model'], '--model', RACE_MODELS);
         const harts = a['--harts'] !== undefined ? parseCount(a['--harts'], '--harts') : 4;
         if (harts < SCENARIOS[scenario]!.minHarts || harts > 64) throw new UsageError(`${scenario} runs on ${SCENARIOS[scenario]!.minHarts} to 64 harts`);
         const ipi = a['--ipi'] ?? 'clint';
@@ -255,7 +251,7 @@ const COMMANDS: Record<string, Command> = {
         const memoryModel = (a['--memory-model'] ?? 'wmo') as MemoryModel;
         if (!IMPLEMENTED_MODELS.includes(memoryModel)) throw new UsageError(`--memory-model: unknown model "${memoryModel}" (sc, tso or wmo)`);
         const wmoEngine = parseWmoEngine(a['--wmo-engine']);
-        target = { kind: 'image', bytes: readBinary(input), name: input, config: { harts, seed: seed ?? 0, schedule, memoryModel, wmoEngine, ramSize: ramMiB << 20 } };
+        target = { kind: 'image', bytes: readUserFile(input), name: input, config: { harts, seed: seed ?? 0, schedule, memoryModel, wmoEngine, ramSize: ramMiB << 20 } };
       }
       if (a['--gdb-host'] !== undefined) {
         if (!gdb) throw new UsageError('--gdb-host goes with --gdb');
@@ -319,7 +315,7 @@ const COMMANDS: Record<string, Command> = {
         if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new UsageError(`--shard: "${a['--shard']}" is not K/N with 1 <= K <= N`);
         shard = { k: Number(m[1]), n: Number(m[2]) };
       }
-      const jobs = a['--jobs'] !== undefined ? parseCount(a['--jobs'], '--jobs') : defaultJobs();
+      const jobs = a['--jobs'] !== undefined ? parseJobs(a['--jobs']) : defaultJobs();
       const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : undefined;
       const medians = a['--medians'] !== undefined ? parseCount(a['--medians'], '--medians') : undefined;
       if (medians !== undefined && (medians < 1 || shard.n > 1 || seed !== undefined || a['--merge'])) throw new UsageError('--medians K takes K >= 1 and goes with neither --shard, --seed nor --merge');

@@ -3,7 +3,7 @@ import { Machine, type StopReason } from '../emulator/machine.js';
 import { Disassembler } from '../assembler/disassemble.js';
 import { elfSymbolizer } from '../assembler/symbolize.js';
 import type { Symbolizer } from '../assembler/disassemble.js';
-import { writeSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 import { Tracer } from './trace.js';
 import { describeEvent } from './events.js';
 import { GUEST_EVENT } from '../emulator/devices/guest-events.js';
@@ -11,16 +11,7 @@ import type { Hart } from '../emulator/hart/hart.js';
 import type { ScheduleConfig } from '../emulator/scheduler.js';
 import type { MemoryModel, WmoEngine } from '../emulator/config.js';
 import { decodeRecord, encodeRecord, Replayer, ReplayError } from '../emulator/record.js';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { UsageError } from './errors.js';
-
-function readRecord(path: string): Uint8Array {
-  try {
-    return new Uint8Array(readFileSync(path));
-  } catch (e) {
-    throw new UsageError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-}
+import { readUserFile, UsageError } from './errors.js';
 
 function writeRecord(path: string, bytes: Uint8Array): void {
   try {
@@ -110,7 +101,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
   };
   let symbolizeEvent: Symbolizer | undefined;
   // A replay runs with the recorded seed (under tso/wmo it drives the issue windows).
-  const recorded = o.replay ? decodeRecord(readRecord(o.replay), o.replay) : undefined;
+  const recorded = o.replay ? decodeRecord(readUserFile(o.replay), o.replay) : undefined;
   const seed = recorded ? recorded.seed : o.seed;
   const machine = new Machine(
     { ramSize: o.ramMiB * 1024 * 1024, harts: o.harts, seed, schedule: o.schedule, imsicIds: o.imsicIds, memoryModel: o.memoryModel, wmoEngine: o.wmoEngine },

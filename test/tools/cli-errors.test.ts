@@ -62,6 +62,15 @@ describe('rvsmp flags', () => {
     [['asm', 'x.S', '-o', 'y.elf', '--base', 'zz'], /--base needs an address/],
     [['frob'], /rvsmp: unknown command "frob"/],
     [['disasm'], /rvsmp: missing input file/],
+    [['race', '--jobs', '0'], /rvsmp: --jobs needs at least 1/],
+    [['litmus', 'x.litmus', '--jobs', '0'], /rvsmp: --jobs needs at least 1/],
+    [['race', '--shard', '3'], /rvsmp: --shard: "3" is not K\/N with 1 <= K <= N/],
+    [['race', '--merge', 'nothing-here.json'], /rvsmp: cannot read nothing-here\.json: no such file$/m],
+    [['race', '--merge', '.'], /rvsmp: cannot read \.: it is a directory$/m],
+    [['run', 'nothing-here.elf'], /rvsmp: cannot read nothing-here\.elf: no such file$/m],
+    [['debug', '--scenario', 'R1', '--version', 'v1', '--model', 'sc', '--seed', '4', '--replay', 'nothing-here.rec'], /rvsmp: cannot read nothing-here\.rec: no such file$/m],
+    [['debug', '--scenario', 'R1', '--version', 'v1', '--seed', '4'], /rvsmp: a race cell needs --model \(sc, tso, wmo\)$/m],
+    [['debug', '--scenario', 'R1', '--model', 'sc', '--seed', '4'], /rvsmp: a race cell needs --version \(v1, v2, /m],
   ])('%j', (args, message) => {
     const r = rvsmp(args);
     expect(r.status).toBe(2);

@@ -14,7 +14,7 @@ import { readElf } from '../../assembler/elf/reader.js';
 import { buildGuest, type ScenarioName } from '../../guest/image.js';
 import type { IpiKind } from '../../guest/arch/riscv/boot.js';
 import { raceMachine } from '../race/schedule.js';
-import { UsageError } from '../errors.js';
+import { readUserFile, UsageError } from '../errors.js';
 import { Repl } from './repl.js';
 import { decodeRecord, Replayer } from '../../emulator/record.js';
 import { serveGdb } from './gdb-server.js';
@@ -70,11 +70,7 @@ export function openDebugger(target: DebugTarget, out: (line: string) => void, r
 export async function debugCommand(o: DebugOptions, out: (line: string) => void): Promise<number> {
   let replay: { bytes: Uint8Array; name: string } | undefined;
   if (o.replay !== undefined) {
-    try {
-      replay = { bytes: readFileSync(o.replay), name: o.replay };
-    } catch (e) {
-      throw new UsageError(`cannot read ${o.replay}: ${(e as Error).message}`);
-    }
+    replay = { bytes: readUserFile(o.replay), name: o.replay };
   }
   const repl = openDebugger(o.target, out, replay);
   if (o.gdb) {

@@ -3,9 +3,8 @@
  * JSON Lines, with the command that replays each failure; `--seed S` replays one schedule;
  * `--merge` combines the JSON results of shards.
  */
-import { readFileSync } from 'node:fs';
 import type { MemoryModel } from '../../emulator/config.js';
-import { UsageError } from '../errors.js';
+import { readUserText, UsageError } from '../errors.js';
 import { workerPool } from '../pool.js';
 import { type Cell, type CellResult, EITHER_REASON, mergeResults, replayCell, replayCommand, type SearchOptions, searchCell, surprising } from './matrix.js';
 
@@ -104,12 +103,7 @@ export async function raceCommand(o: RaceOptions, workerScript: string | undefin
   if (o.merge) {
     const parts: CellResult[] = [];
     for (const file of o.merge) {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        throw new UsageError(`cannot read ${file}: ${(e as Error).message}`);
-      }
+      const text = readUserText(file);
       text.split('\n').forEach((line, i) => {
         if (!line.trim()) return;
         let v: unknown;
