@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/binutils.js';
-import { expectNoStackTrace, rvsmpAsync } from '../helpers/cli.js';
+import { expectNoStackTrace, rvsmp, rvsmpAsync } from '../helpers/cli.js';
 
 describe('rvsmp build-roms and rvsmp test', () => {
   const dir = tempDir();
@@ -43,4 +43,34 @@ describe('rvsmp build-roms and rvsmp test', () => {
     expect(missing.stderr).toMatch(/cannot read .*nothing-here/);
     expectNoStackTrace(missing.stderr);
   }, 200_000);
+
+  it.each([
+    ['expectations without checks', '{"harts":4}', /x\.expect\.json: checks must be a non-empty list$/m],
+    ['a hold check without its number of schedules', '{"harts":4,"checks":[{"model":"sc","expect":"hold"}]}', /x\.expect\.json: checks\[0\]\.schedules must be a whole number >= 1/],
+    ['a fail check without its symptom', '{"harts":4,"checks":[{"model":"tso","expect":"fail","seed":3}]}', /x\.expect\.json: checks\[0\]\.symptom must be the symptom/],
+    ['an unknown model', '{"harts":4,"checks":[{"model":"pso","expect":"hold","schedules":1}]}', /x\.expect\.json: checks\[0\]\.model must be one of sc, tso, wmo/],
+    ['expectations that are not JSON', '{"harts":4,', /x\.expect\.json: not JSON/],
+    ['a ROM that is not an ELF file', '{"harts":4,"checks":[{"model":"sc","expect":"hold","schedules":1}]}', /x\.elf: not an ELF file/],
+  ])('names what is wrong with a broken ROM: %s', (_what, expectation, message) => {
+    const broken = join(tempDir(), 'broken');
+    mkdirSync(broken, { recursive: true });
+    writeFileSync(join(broken, 'x.elf'), 'not an ELF file at all\n');
+    writeFileSync(join(broken, 'x.expect.json'), expectation);
+    const r = rvsmp(['test', broken]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expectNoStackTrace(r.stderr);
+  });
+
+  it('names a ROM without expectations, and a directory without ROMs', () => {
+    const lone = join(tempDir(), 'lone');
+    mkdirSync(lone, { recursive: true });
+    const empty = rvsmp(['test', lone]);
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/rvsmp: no \.elf ROMs in .*lone/);
+    writeFileSync(join(lone, 'y.elf'), 'x');
+    const r = rvsmp(['test', lone]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/y\.elf: no expectations beside it \(.*y\.expect\.json\)/);
+  });
 });

@@ -9,8 +9,12 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { basename, join } from 'node:path';
 import type { MemoryModel } from '../../emulator/config.js';
 import { buildGuest, type ScenarioName } from '../../guest/image.js';
-import { UsageError } from '../errors.js';
-import { runSchedule } from './schedule.js';
+import { readUserFile, readUserText, UsageError } from '../errors.js';
+import { ScheduleRunner } from './schedule.js';
+import { MAX_HARTS } from '../../emulator/config.js';
+import { LoadError } from '../../emulator/loader/elf.js';
+import { ElfError } from '../../assembler/index.js';
+import { RACE_MODELS } from './command.js';
 
 export interface RomCheck {
   readonly model: MemoryModel;
@@ -90,33 +94,68 @@ function romFiles(paths: readonly string[]): string[] {
     if (statSync(p).isDirectory()) for (const f of readdirSync(p).sort()) if (f.endsWith('.elf')) out.push(join(p, f));
     if (statSync(p).isFile()) out.push(p);
   }
-  if (out.length === 0) throw new UsageError('no .elf ROMs found');
+  if (out.length === 0) throw new UsageError(`no .elf ROMs in ${paths.join(', ')}`);
   return out;
+}
+
+/**
+ * A ROM's expectations (name.expect.json), checked field by field: a broken file is named with the
+ * field at fault rather than taken as a ROM with nothing to check.
+ */
+export function parseExpectation(text: string, file: string): RomExpectation {
+  let e: unknown;
+  try {
+    e = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`${file}: not JSON (${(err as Error).message})`);
+  }
+  const bad = (field: string, want: string) => new UsageError(`${file}: ${field} must be ${want}`);
+  const whole = (v: unknown, min: number) => Number.isSafeInteger(v) && (v as number) >= min;
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) throw bad('the file', 'an object with harts and checks');
+  const o = e as Record<string, unknown>;
+  if (!whole(o.harts, 1) || (o.harts as number) > MAX_HARTS) throw bad('harts', `a whole number from 1 to ${MAX_HARTS}`);
+  if (!Array.isArray(o.checks) || o.checks.length === 0) throw bad('checks', 'a non-empty list');
+  o.checks.forEach((c: unknown, i) => {
+    const at = `checks[${i}]`;
+    if (typeof c !== 'object' || c === null) throw bad(at, 'an object');
+    const k = c as Record<string, unknown>;
+    if (!RACE_MODELS.includes(k.model as MemoryModel)) throw bad(`${at}.model`, `one of ${RACE_MODELS.join(', ')}`);
+    if (k.expect === 'fail') {
+      if (!whole(k.seed, 0)) throw bad(`${at}.seed`, 'a whole number (the failing seed to replay)');
+      if (typeof k.symptom !== 'string' || k.symptom === '') throw bad(`${at}.symptom`, 'the symptom the replay must show');
+    } else if (k.expect === 'hold') {
+      if (!whole(k.schedules, 1)) throw bad(`${at}.schedules`, 'a whole number >= 1 (how many schedules must pass)');
+    } else throw bad(`${at}.expect`, '"fail" or "hold"');
+  });
+  return e as RomExpectation;
 }
 
 export function testRoms(paths: readonly string[]): RomResult[] {
   const results: RomResult[] = [];
   for (const file of romFiles(paths)) {
     const expectFile = file.replace(/\.elf$/, '.expect.json');
-    let e: RomExpectation;
-    try {
-      e = JSON.parse(readFileSync(expectFile, 'utf8')) as RomExpectation;
-    } catch (err) {
-      throw new UsageError(`${expectFile}: cannot read the ROM's expectations: ${(err as Error).message}`);
-    }
-    const elf = readFileSync(file);
+    if (!existsSync(expectFile)) throw new UsageError(`${file}: no expectations beside it (${expectFile})`);
+    const e = parseExpectation(readUserText(expectFile), expectFile);
+    const elf = readUserFile(file);
     const rom = basename(file, '.elf');
     for (const c of e.checks) {
       const t0 = process.hrtime.bigint();
       const seconds = () => Number(process.hrtime.bigint() - t0) / 1e9;
+      let runner: ScheduleRunner;
+      try {
+        runner = new ScheduleRunner(elf, e.harts, c.model, 'views', file);
+      } catch (err) {
+        if (err instanceof LoadError || err instanceof ElfError) throw new UsageError(err.message);
+        throw err;
+      }
       if (c.expect === 'fail') {
-        const r = runSchedule(elf, e.harts, c.model, c.seed!);
+        const r = runner.run(c.seed!);
         const ok = r.failed && r.symptom.includes(c.symptom!);
         results.push({ rom, model: c.model, ok, message: ok ? `expected race: seed ${c.seed} fails at step ${r.steps.toLocaleString('en')}: ${r.symptom}` : `seed ${c.seed} was expected to fail with "${c.symptom}" but ${r.failed ? `failed with "${r.symptom}"` : 'passed'}`, seconds: seconds() });
       } else {
         let bad: { seed: number; symptom: string } | undefined;
         for (let seed = 1; seed <= c.schedules! && !bad; seed++) {
-          const r = runSchedule(elf, e.harts, c.model, seed);
+          const r = runner.run(seed);
           if (r.failed) bad = { seed, symptom: r.symptom };
         }
         results.push({ rom, model: c.model, ok: !bad, message: bad ? `expected to hold, but seed ${bad.seed} failed: ${bad.symptom}` : `held ${c.schedules} schedules`, seconds: seconds() });

@@ -98,8 +98,10 @@ export class ScheduleRunner {
     private readonly harts: number,
     model: MemoryModel,
     wmoEngine: WmoEngine = 'views',
+    /** What load errors call the image (a ROM's file name). */
+    imageName = 'guest',
   ) {
-    this.m = raceMachine(elf, harts, model, 0, wmoEngine, { putchar: () => {}, guestEvent: (e) => this.onEvent(e) });
+    this.m = raceMachine(elf, harts, model, 0, wmoEngine, { putchar: () => {}, guestEvent: (e) => this.onEvent(e) }, imageName);
     this.symbols = this.m.image!.symbols;
   }
 
@@ -149,9 +151,9 @@ export class ScheduleRunner {
  * A fresh machine set up exactly as seed `seed` of a race cell starts (its schedule, its injected
  * delays), for a debugger to step through; `io` receives its guest events.
  */
-export function raceMachine(elf: Uint8Array, harts: number, model: MemoryModel, seed: number, wmoEngine: WmoEngine, io: MachineIo): Machine {
+export function raceMachine(elf: Uint8Array, harts: number, model: MemoryModel, seed: number, wmoEngine: WmoEngine, io: MachineIo, imageName = 'guest'): Machine {
   const m = new Machine({ harts, memoryModel: model, wmoEngine, ramSize: RACE_RAM, seed, schedule: scheduleFor(seed) }, io);
-  const symbols = m.load(elf, 'guest').symbols;
+  const symbols = m.load(elf, imageName).symbols;
   injectDelays(m, symbols, seed);
   return m;
 }
