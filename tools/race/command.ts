@@ -4,9 +4,10 @@
  * `--merge` combines the JSON results of shards.
  */
 import type { MemoryModel } from '../../emulator/config.js';
-import { readUserText, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { workerPool } from '../pool.js';
-import { type Cell, type CellResult, EITHER_REASON, mergeResults, replayCell, replayCommand, type SearchOptions, searchCell, surprising } from './matrix.js';
+import { type Cell, type CellResult, EITHER_REASON, replayCell, replayCommand, type SearchOptions, searchCell, surprising } from './matrix.js';
+import { describeMerge, mergeRuns, type MergedRuns, type RunSetup, type Shards } from './merge.js';
 
 export interface RaceOptions extends SearchOptions {
   readonly cells: readonly Cell[];
@@ -100,22 +101,10 @@ export async function raceCommand(o: RaceOptions, workerScript: string | undefin
     return r.failed ? 1 : 0;
   }
   let results: CellResult[];
+  let merged: MergedRuns | undefined;
   if (o.merge) {
-    const parts: CellResult[] = [];
-    for (const file of o.merge) {
-      const text = readUserText(file);
-      text.split('\n').forEach((line, i) => {
-        if (!line.trim()) return;
-        let v: unknown;
-        try {
-          v = JSON.parse(line);
-        } catch {
-          throw new UsageError(`${file}:${i + 1}: not JSON`);
-        }
-        if (typeof v === 'object' && v && 'status' in v) parts.push(v as CellResult);
-      });
-    }
-    results = mergeResults(parts);
+    merged = mergeRuns(o.merge);
+    results = merged.results;
   } else {
     const tty = process.stderr.isTTY;
     const t0 = Date.now();
@@ -126,13 +115,19 @@ export async function raceCommand(o: RaceOptions, workerScript: string | undefin
     if (tty) process.stderr.write('\n');
   }
   const surprises = results.filter(surprising);
+  // Replay commands name the setup the results came from (a merge: the one its files agree on).
+  const setup: RunSetup = merged?.run ?? { harts: o.harts, ipi: o.ipi, iterations: o.iterations, wmoEngine: o.wmoEngine ?? 'views' };
+  const replay = (r: CellResult) => replayCommand(r, { ...searchOptions(o), ...setup }, r.seed!);
   if (o.json) {
-    for (const r of results) out(JSON.stringify(r.status === 'REPRODUCED' ? { ...r, replay: replayCommand(r, o, r.seed!) } : r));
-    out(JSON.stringify({ summary: true, cells: results.length, reproduced: results.filter((r) => r.status === 'REPRODUCED').length, surprises: surprises.length }));
+    for (const r of results) out(JSON.stringify(r.status === 'REPRODUCED' ? { ...r, replay: replay(r) } : r));
+    const shards: Shards | undefined = merged ? merged.shards : { n: o.shard.n, k: [o.shard.k] };
+    // A merge of files that do not all say what they ran cannot say it either.
+    const labelled = !merged || merged.unlabelled.length === 0;
+    out(JSON.stringify({ summary: true, cells: results.length, reproduced: results.filter((r) => r.status === 'REPRODUCED').length, surprises: surprises.length, ...(labelled && shards ? { run: setup, shards } : {}) }));
   } else {
     const models = [...new Set(results.map((r) => r.model))];
     const rows = [...new Set(results.map((r) => `${r.scenario}|${r.version}`))];
-    if (o.merge) out(`race matrix merged from ${o.merge.length} result file${o.merge.length === 1 ? '' : 's'}`);
+    if (merged) for (const line of describeMerge(merged, o.merge!.length)) out(line);
     else out(`race matrix: ${o.harts} harts, IPIs through ${o.ipi}, ${o.iterations} calls per hart; budget ${Number.isFinite(o.budget.schedules) ? `${o.budget.schedules.toLocaleString('en')} schedules` : ''}${Number.isFinite(o.budget.seconds) ? ` ${o.budget.seconds} s` : ''} per cell${o.shard.n > 1 ? `, shard ${o.shard.k}/${o.shard.n}` : ''}`);
     for (const row of rows) {
       const [scenario, version] = row.split('|');
@@ -145,7 +140,7 @@ export async function raceCommand(o: RaceOptions, workerScript: string | undefin
     const failures = results.filter((r) => r.status === 'REPRODUCED');
     if (failures.length) {
       out('\nreplay:');
-      for (const r of failures) out(`  ${replayCommand(r, o, r.seed!)}`);
+      for (const r of failures) out(`  ${replay(r)}`);
     }
     if (surprises.length) out(`\n${surprises.length} cell${surprises.length === 1 ? '' : 's'} differ from the expected matrix (!): ${surprises.map((r) => `${r.scenario}/${r.version}/${r.model} expected ${r.expected}`).join(', ')}`);
     else out(`\nevery cell as expected (${results.length} cells)`);
