@@ -26,14 +26,14 @@ describe('rvsmp litmus', () => {
     expect(lines.at(-1)).toMatchObject({ summary: true, model: 'wmo', tests: 21, unsound: 0 });
   });
 
-  it('reports a broken file with its line, skips it, and goes on', () => {
+  it('reports a broken file with its line, skips it, goes on, and exits 1', () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'set'));
     copyFileSync(join(ours, 'SB.litmus'), join(dir, 'set', 'SB.litmus'));
     writeFileSync(join(dir, 'set', 'broken.litmus'), 'RISCV broken\n{\n0:x5=1;\n}\n P0          ;\n frob x5,0(x6) ;\nexists (0:x5=1)\n');
     writeFileSync(join(dir, 'set', 'nocond.litmus'), 'RISCV nocond\n{\n}\n P0 ;\n nop ;\n');
     const r = rvsmp(['litmus', join(dir, 'set'), '--runs', '20', '--jobs', '1']);
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^Test SB: 20 runs/m);
     expect(r.stderr).toMatch(/skipping broken\.litmus:6: P0: unknown instruction "frob"/);
     expect(r.stderr).toMatch(/skipping nocond\.litmus:\d+: expected exists, ~exists or forall/);

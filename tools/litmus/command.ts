@@ -3,7 +3,8 @@
  * [--states states.json] [--jobs N] [--json]`: runs herd-format litmus tests on the emulator, prints
  * each test's histogram of final states, and with --expect checks soundness (no forbidden outcome,
  * no state outside herd's list) and completeness (allowed outcomes reached), with a summary by
- * family. Broken files are reported with file and line and skipped.
+ * family. A broken file is reported with file and line and skipped; the others still run, and the
+ * command exits 1 (as it does when a test is unsound).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -189,7 +190,7 @@ export async function litmusCommand(o: LitmusOptions, workerScript: string | und
     }
   } else if (!o.json) out(`\n${ran} tests, ${broken} skipped, ${seconds.toFixed(1)} s`);
   if (broken) process.stderr.write(`rvsmp: ${broken} broken litmus file${broken === 1 ? '' : 's'} skipped\n`);
-  return unsound.length ? 1 : 0;
+  return unsound.length || broken ? 1 : 0;
 }
 
 export function defaultJobs(): number {
