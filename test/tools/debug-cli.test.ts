@@ -105,9 +105,11 @@ describe('rvsmp debug (piped stdin)', () => {
     expect(after).toBe(before);
   });
 
-  it('answers bad commands and bad flags with messages, never a stack trace', () => {
+  it('answers bad commands and bad flags with messages, never a stack trace; a batch with errors exits 1', () => {
     const r = debug(['frobnicate', 'break nosuchsymbol', 'x/4q call_function', 'stepi 9', 'quit']);
-    expect(r.status).toBe(0);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^rvsmp: stdin:1: unknown command "frobnicate"/m);
+    expect(r.stderr).toMatch(/^rvsmp: stdin:4: no hart 9 \(0\.\.3\)$/m);
     expect(r.stdout).toContain('error: unknown command "frobnicate"');
     expect(r.stdout).toContain('error: no symbol "nosuchsymbol"');
     expect(r.stdout).toContain('error: x/4q: the format is x/<n><b|h|w|g><x|d|i>');

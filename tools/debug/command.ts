@@ -87,12 +87,21 @@ export async function debugCommand(o: DebugOptions, out: (line: string) => void)
     } catch (e) {
       throw new UsageError(`cannot read the commands${o.commands ? ` in ${o.commands}` : ''}: ${(e as Error).message}`);
     }
-    for (const line of text.split('\n')) {
+    // A batch run goes on after a failed command (its transcript shows every error), names each on
+    // stderr with its line, and then exits 1 unless the guest exited with a status of its own.
+    const source = o.commands ?? 'stdin';
+    let failed = 0;
+    for (const [i, line] of text.split('\n').entries()) {
       if (line.trim() === '' || line.trim().startsWith('#')) continue;
       out(PROMPT + line.trim());
-      if (!repl.execute(line)) break;
+      const more = repl.execute(line);
+      if (repl.lastError !== undefined) {
+        failed++;
+        process.stderr.write(`rvsmp: ${source}:${i + 1}: ${repl.lastError}\n`);
+      }
+      if (!more) break;
     }
-    return repl.dbg.exited ?? 0;
+    return repl.dbg.exited || (failed ? 1 : 0);
   }
   const rl = createInterface({
     input: process.stdin,

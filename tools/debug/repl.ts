@@ -42,6 +42,8 @@ export const COMMANDS: readonly { name: string; alias?: string; args: string; he
 export class Repl {
   /** The selected hart. */
   hart = 0;
+  /** The message of the last command that failed (undefined: none has), for a batch run to report. */
+  lastError: string | undefined;
   private readonly byName = new Map<string, bigint>();
 
   constructor(
@@ -58,15 +60,17 @@ export class Repl {
     return [...COMMANDS.flatMap((c) => (c.alias ? [c.name, c.alias] : [c.name])), ...this.byName.keys()];
   }
 
-  /** Run one command line; false when it asks to quit. Errors are printed, never thrown. */
+  /** Run one command line; false when it asks to quit. Errors are printed (and kept in lastError), never thrown. */
   execute(line: string): boolean {
     const words = line.trim().split(/\s+/).filter((w) => w !== '');
+    this.lastError = undefined;
     if (words.length === 0) return true;
     try {
       return this.command(words[0]!, words.slice(1));
     } catch (e) {
       if (e instanceof ReplError) {
         this.out(`error: ${e.message}`);
+        this.lastError = e.message;
         return true;
       }
       throw e;
