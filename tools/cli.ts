@@ -275,7 +275,8 @@ const COMMANDS: Record<string, Command> = {
       '                 (the speculative issue window: also load buffering, several times slower)\n' +
       '  --budget       per cell: a number of schedules (2000) or seconds (30s); default 5s\n' +
       '  --find-budget  for the cells the catalog expects to fail (each stops at its first failure); default --budget\n' +
-      '  --jobs         worker threads (default: the cores); --shard K/N tries seeds K, K+N, ...; --merge FILE... combines --json results\n' +
+      '  --jobs         worker threads (default: the cores; fewer cells than workers: each cell searched in parts, same result)\n' +
+      '  --shard K/N    tries seeds K, K+N, ...; --merge FILE... combines --json results\n' +
       '  --seed S       replay one schedule of one cell (one scenario, version and model), as a failure\'s replay line says\n' +
       '  --medians K    K independent searches per cell (seeds k, k+K, ... for k = 1..K), each to its first failure or the\n' +
       '                 budget: the median time and schedules to the first failure, on one worker each\n' +

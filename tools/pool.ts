@@ -1,7 +1,7 @@
 /** A pool of worker threads running this same script: each item goes to the next free worker. */
 import { Worker } from 'node:worker_threads';
 
-export async function workerPool<I, R>(script: string, workerData: object, items: readonly I[], jobs: number, onResult?: (done: number) => void): Promise<R[]> {
+export async function workerPool<I, R>(script: string, workerData: object, items: readonly I[], jobs: number, onResult?: (done: number, index: number) => void): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   let done = 0;
@@ -18,7 +18,7 @@ export async function workerPool<I, R>(script: string, workerData: object, items
           const i = next++;
           w.once('message', (r: R) => {
             results[i] = r;
-            onResult?.(++done);
+            onResult?.(++done, i);
             feed();
           });
           w.postMessage(items[i]);

@@ -6,7 +6,7 @@
 import type { MemoryModel } from '../../emulator/config.js';
 import { UsageError } from '../errors.js';
 import { workerPool } from '../pool.js';
-import { type Cell, type CellResult, EITHER_REASON, replayCell, replayCommand, type SearchOptions, searchCell, surprising } from './matrix.js';
+import { type Cell, type CellResult, EITHER_REASON, joinParts, NO_FAILURE, replayCell, replayCommand, type SearchOptions, searchCell, surprising } from './matrix.js';
 import { describeMerge, mergeRuns, type MergedRuns, type RunSetup, type Shards } from './merge.js';
 
 export interface RaceOptions extends SearchOptions {
@@ -25,16 +25,33 @@ export function raceWorkerMessage(m: { cell: Cell; options: SearchOptions }): Ce
   return searchCell(m.cell, m.options);
 }
 
-/** Search each (cell, options) task, on worker threads when there are several. */
-async function searchAll(tasks: readonly { cell: Cell; options: SearchOptions }[], o: RaceOptions, workerScript: string | undefined, progress: (done: number) => void): Promise<CellResult[]> {
-  if (o.jobs <= 1 || tasks.length < 2 || !workerScript) {
+type Task = { cell: Cell; options: SearchOptions };
+
+/**
+ * Search each (cell, options) task, on worker threads when there are several. With more workers
+ * than tasks (and `split`), each task's search is split into parts that share the workers
+ * (SearchOptions.part): the same result as one search, sooner.
+ */
+async function searchAll(tasks: readonly Task[], o: RaceOptions, workerScript: string | undefined, progress: (done: number) => void, split = true): Promise<CellResult[]> {
+  const ways = split ? Math.floor(o.jobs / tasks.length) : 1;
+  if (o.jobs <= 1 || (tasks.length < 2 && ways < 2) || !workerScript) {
     return tasks.map((t, i) => {
       const r = searchCell(t.cell, t.options);
       progress(i + 1);
       return r;
     });
   }
-  return workerPool<object, CellResult>(workerScript, { raceWorker: true }, tasks, o.jobs, progress);
+  if (ways < 2) return workerPool<Task, CellResult>(workerScript, { raceWorker: true }, tasks, o.jobs, progress);
+  const parts = tasks.flatMap((t) => {
+    const first = new Int32Array(new SharedArrayBuffer(4)).fill(NO_FAILURE);
+    return Array.from({ length: ways }, (_, j) => ({ cell: t.cell, options: { ...t.options, part: { j, of: ways, first } } }));
+  });
+  const left = tasks.map(() => ways);
+  let done = 0;
+  const results = await workerPool<Task, CellResult>(workerScript, { raceWorker: true }, parts, o.jobs, (_, i) => {
+    if (--left[Math.floor(i / ways)]! === 0) progress(++done);
+  });
+  return tasks.map((_, t) => joinParts(results.slice(t * ways, (t + 1) * ways)));
 }
 
 /** The search options of a race command (without its cells and output flags). */
@@ -59,9 +76,10 @@ async function mediansCommand(o: RaceOptions, k: number, workerScript: string | 
   const tasks = o.cells.flatMap((cell) => Array.from({ length: k }, (_, i) => ({ cell, options: searchOptions(o, { k: i + 1, n: k }) })));
   const tty = process.stderr.isTTY;
   const t0 = Date.now();
+  // Each search on one worker (not split): the median is of one search's time.
   const results = await searchAll(tasks, o, workerScript, (done) => {
     if (tty) process.stderr.write(`\r  ${done}/${tasks.length} searches, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  });
+  }, false);
   if (tty) process.stderr.write('\n');
   if (!o.json) out(`median time to the first failure: ${o.harts} harts, ${o.iterations} calls per hart, ${k} searches per cell on disjoint seeds, each on one worker`);
   let surprises = 0;

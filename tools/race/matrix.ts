@@ -45,6 +45,24 @@ export interface SearchOptions {
   readonly findBudget?: Budget;
   /** Shard k of n (1-based): this process tries seeds k, k+n, k+2n, ... */
   readonly shard: { readonly k: number; readonly n: number };
+  /**
+   * This search is part j of a cell's search split `of` ways (when workers outnumber cells): it
+   * takes positions j, j+of, j+2*of, ... of the shard's seeds, and stops once some part has failed
+   * at an earlier position (`first[0]`, shared by the parts), so the parts together find the
+   * first failing seed that one search would, and stop soon after it.
+   */
+  readonly part?: { readonly j: number; readonly of: number; readonly first: Int32Array };
+}
+
+/** No part has failed yet (SearchOptions.part.first). */
+export const NO_FAILURE = 0x7fffffff;
+
+/** A part failed at `position`: keep the earliest position any part failed at. */
+function noteFailure(first: Int32Array, position: number): void {
+  for (;;) {
+    const cur = Atomics.load(first, 0);
+    if (position >= cur || Atomics.compareExchange(first, 0, cur, position) === cur) return;
+  }
 }
 
 export interface CellResult extends Cell {
@@ -126,18 +144,36 @@ export function searchCell(c: Cell, o: SearchOptions): CellResult {
   let schedules = 0;
   const runner = new ScheduleRunner(elf, o.harts, c.model, o.wmoEngine);
   const budget = expected === 'REPRODUCED' ? (o.findBudget ?? o.budget) : o.budget;
-  for (let i = 0; schedules < budget.schedules && elapsed() < budget.seconds; i++) {
+  const part = o.part;
+  const stride = part?.of ?? 1;
+  // i: the position in the shard's sequence of seeds (one search takes every position in turn).
+  for (let i = part?.j ?? 0; i < budget.schedules && elapsed() < budget.seconds; i += stride) {
+    if (part && i > Atomics.load(part.first, 0)) break; // a part failed earlier: nothing to find here
     const seed = o.shard.k + i * o.shard.n;
     const r = runner.run(seed);
     schedules++;
     if (r.failed) {
+      if (part) noteFailure(part.first, i);
       // What the replay command will run: a fresh machine. It must agree with the reused one.
       const fresh = runSchedule(elf, o.harts, c.model, seed, undefined, o.wmoEngine);
       if (fresh.steps !== r.steps || fresh.symptom !== r.symptom) throw new Error(`seed ${seed} does not replay on a fresh machine (${r.symptom} at step ${r.steps}, then ${fresh.symptom} at step ${fresh.steps}): a restart left state behind`);
-      return { ...c, status: 'REPRODUCED', schedules, seconds: elapsed(), seed, steps: r.steps, symptom: r.symptom, event: r.event ? describeEvent(r.event, symbolizer(elf)) : undefined, expected };
+      // Schedules: as one search counts them, up to and with the failing one.
+      return { ...c, status: 'REPRODUCED', schedules: i + 1, seconds: elapsed(), seed, steps: r.steps, symptom: r.symptom, event: r.event ? describeEvent(r.event, symbolizer(elf)) : undefined, expected };
     }
   }
   return { ...c, status: 'HELD', schedules, seconds: elapsed(), expected };
+}
+
+/**
+ * The parts of one cell's split search as one search's result: the earliest failure (its
+ * position counts the schedules, as one search would), or HELD with the parts' schedules summed;
+ * the time is the slowest part's (the answer is certain only when every part has stopped).
+ */
+export function joinParts(parts: readonly CellResult[]): CellResult {
+  const seconds = Math.max(...parts.map((p) => p.seconds));
+  const failed = parts.filter((p) => p.status === 'REPRODUCED').sort((a, b) => a.schedules - b.schedules)[0];
+  if (failed) return { ...failed, seconds };
+  return { ...parts[0]!, schedules: parts.reduce((n, p) => n + p.schedules, 0), seconds };
 }
 
 /** Run one schedule again (a replay): the same symptom at the same step. */

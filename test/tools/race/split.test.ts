@@ -1,0 +1,47 @@
+/**
+ * With more workers than cells, `rvsmp race` splits a cell's search into parts on several workers
+ * (SearchOptions.part): the result is the one search's, found sooner - the same first failing seed
+ * and schedule count for a race, the same number of schedules for a fixed cell.
+ */
+import { describe, expect, it } from 'vitest';
+import { rvsmp } from '../../helpers/cli.js';
+import { joinParts, type CellResult } from '../../../tools/race/matrix.js';
+
+const result = (args: string[], jobs: number) => {
+  const r = rvsmp(['race', ...args, '--jobs', String(jobs), '--json']);
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => !l.summary)
+    .map(({ seconds: _, ...rest }) => rest);
+};
+
+describe('a cell searched in parts on several workers', () => {
+  it('finds the same first failing seed as one search, with the same schedule count', () => {
+    const cell = ['--scenario', 'R2', '--version', 'v2-normb', '--model', 'wmo', '--budget', '400'];
+    const one = result(cell, 1);
+    expect(one[0]).toMatchObject({ status: 'REPRODUCED' });
+    expect(result(cell, 3)).toEqual(one);
+    expect(result(cell, 4)).toEqual(one);
+  }, 120_000);
+
+  it('explores the same number of schedules of a fixed cell', () => {
+    const cell = ['--scenario', 'R4a', '--version', 'v6-peterz', '--model', 'sc', '--budget', '101'];
+    const one = result(cell, 1);
+    expect(one[0]).toMatchObject({ status: 'HELD', schedules: 101 });
+    expect(result(cell, 3)).toEqual(one);
+  }, 120_000);
+
+  it('joins parts: the earliest failure counts the schedules as one search would, the slowest part gives the time', () => {
+    const base = { scenario: 'R2', version: 'v2', model: 'sc', expected: 'REPRODUCED' } as const;
+    const parts: CellResult[] = [
+      { ...base, status: 'HELD', schedules: 40, seconds: 2.5 },
+      { ...base, status: 'REPRODUCED', schedules: 90, seconds: 1.5, seed: 90, steps: 10, symptom: 'late' },
+      { ...base, status: 'REPRODUCED', schedules: 81, seconds: 1.2, seed: 81, steps: 20, symptom: 'early' },
+    ];
+    expect(joinParts(parts)).toMatchObject({ status: 'REPRODUCED', schedules: 81, seed: 81, symptom: 'early', seconds: 2.5 });
+    expect(joinParts([parts[0]!, { ...parts[0]!, schedules: 39, seconds: 3 }])).toMatchObject({ status: 'HELD', schedules: 79, seconds: 3 });
+  });
+});
