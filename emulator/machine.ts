@@ -629,11 +629,6 @@ export class Machine implements TimeSource {
     }
   }
 
-  /** The rest of a decision a cut run left (its hart goes on next if it can), for debuggers. */
-  pendingDecision(): { hart: number; steps: number } | undefined {
-    return this.carry ? { ...this.carry } : undefined;
-  }
-
   /**
    * One step of hart `hart` outside the schedule (a debugger's stepi): the others stay; a decision
    * carried from a cut run resumes afterwards. A hart sitting out a pause moves at once. Returns
