@@ -1,4 +1,4 @@
-/** `rvsmp litmus` through the CLI: histograms, JSON lines, broken files skipped and counted. */
+/** `rvsmp litmus` through the CLI: histograms, JSON lines, broken files named, skipped and counted (exit 1). */
 import { mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

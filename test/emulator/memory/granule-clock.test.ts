@@ -1,3 +1,4 @@
+/** GranuleClock (emulator/memory/granule-clock.ts): the latest write per 8-byte granule, per page, for wmo by views. */
 import { describe, expect, it } from 'vitest';
 import { GranuleClock } from '../../../emulator/memory/granule-clock.js';
 
