@@ -8,7 +8,8 @@
  *   - at the end call_function.queue is empty (CHECK), then hart 0 exits through the finisher.
  * The kernel itself reports WARN_ON(refs < 0), debug-list failures and (bounded) perma-spins.
  *
- *   R1   Anton Blanchard's test (../shared/seeds/004): every call goes to all other harts.
+ *   R1   Anton Blanchard's test (../shared/seeds/003_00ae2546e10135a1.txt): every call goes to
+ *        all other harts.
  *   R1c  the same with two callbacks taking turns, so a stale func/info pair is visible.
  *   R2   varying masks that leave out a different hart on each call (>= 4 harts), so that the
  *        completer of one call is not a target of the next (race-catalog R2).

@@ -1,5 +1,6 @@
 /**
- * R4: smp_call_function_single_async() (../shared/seeds/003, race-catalog R4), on the llist code.
+ * R4: smp_call_function_single_async() (../shared/seeds/004_c74587f1a2a282cd.txt, race-catalog
+ * R4), on the llist code.
  *
  *   R4a  harts 0 and 1 both call smp_call_function_single_async(2, &r4_csd) K times on one csd.
  *        With the plain test-then-store of CSD_FLAG_LOCK both may queue it: the llist node then

@@ -3,7 +3,8 @@
  * generic_smp_call_function_interrupt()", Xiao Guangrong, 2.6.32): the handler walks
  * call_function.queue without a lock and trusts one test_and_clear of its cpumask bit. The sender
  * sets refs before the entry is on the list and with no barrier. Race R1 (Anton Blanchard's
- * report, ../shared/seeds/004): a stale walker sees the new cpumask bit while refs is still 0.
+ * report, ../shared/seeds/003_00ae2546e10135a1.txt): a stale walker sees the new cpumask bit
+ * while refs is still 0.
  */
 import { IPI_CALL_FUNC, PERCPU_STRIDE } from '../../arch/riscv/boot.js';
 import type { Kernel } from '../../lib/kernel.js';

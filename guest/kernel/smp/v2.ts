@@ -1,8 +1,8 @@
 /**
  * v2: kernel/smp.c after 6dc19899958e420a931274b94019e267e2396d3e ("smp_call_function_many: fix
- * SMP race", Anton Blanchard, ../shared/seeds/004): the sender orders the cpumask (and func, info)
- * before refs with smp_wmb(); the handler tests its bit, smp_rmb(), and skips an entry whose refs
- * is still 0 - it is being reused. The reuse BUG_ON came with it.
+ * SMP race", Anton Blanchard, ../shared/seeds/003_00ae2546e10135a1.txt): the sender orders the
+ * cpumask (and func, info) before refs with smp_wmb(); the handler tests its bit, smp_rmb(), and
+ * skips an entry whose refs is still 0 - it is being reused. The reuse BUG_ON came with it.
  */
 import { IPI_CALL_FUNC, PERCPU_STRIDE } from '../../arch/riscv/boot.js';
 import type { Kernel } from '../../lib/kernel.js';

@@ -1,8 +1,9 @@
 /**
  * v6 with Peter Zijlstra's "smp: Make smp_call_function_single_async() safer" (RFC, 22 Jul and
- * 18 Aug 2020, ../shared/seeds/003; never merged): the csd lock is taken with one cmpxchg, so two
- * callers cannot both queue the same csd (R4a), with a full barrier before it even when it fails,
- * paired with an smp_mb() between csd_unlock() and func() in the flush (R4b).
+ * 18 Aug 2020, ../shared/seeds/004_c74587f1a2a282cd.txt; never merged): the csd lock is taken
+ * with one cmpxchg, so two callers cannot both queue the same csd (R4a), with a full barrier
+ * before it even when it fails, paired with an smp_mb() between csd_unlock() and func() in the
+ * flush (R4b).
  */
 import { GUEST_EVENT } from '../../../emulator/devices/guest-events.js';
 import { IPI_CALL_FUNC_SINGLE, PERCPU_STRIDE } from '../../arch/riscv/boot.js';
