@@ -157,10 +157,15 @@ export function mergeRuns(files: readonly string[]): MergedRuns {
 /** What was merged, in words: which shards, which are missing, which files did not say. */
 export function describeMerge(m: MergedRuns, files: number): string[] {
   const lines = [`race matrix merged from ${files} result file${files === 1 ? '' : 's'}`];
-  if (m.shards) {
+  const u = m.unlabelled.length;
+  const unsaid = `written before rvsmp recorded it: ${m.unlabelled.join(', ')}`;
+  if (m.shards && u === 0) {
     const missing = Array.from({ length: m.shards.n }, (_, i) => i + 1).filter((k) => !m.shards!.k.includes(k));
     lines.push(`shards ${shardRanges(m.shards.k)} of ${m.shards.n}${missing.length ? `; not merged: ${shardRanges(missing)}` : ' (all)'}`);
+  } else if (m.shards) {
+    lines.push(`shards ${shardRanges(m.shards.k)} of ${m.shards.n}, and ${u} file${u === 1 ? '' : 's'} that do${u === 1 ? 'es' : ''} not say which shards ${u === 1 ? 'it holds' : 'they hold'}, so neither overlaps with ${u === 1 ? 'it' : 'them'} nor missing shards can be checked (${unsaid})`);
+  } else if (u) {
+    lines.push(`${u === 1 ? 'the file does' : `the ${u} files do`} not say which shards ${u === 1 ? 'it holds' : 'they hold'}, so overlaps cannot be checked (${unsaid})`);
   }
-  if (m.unlabelled.length) lines.push(`${m.unlabelled.length} file${m.unlabelled.length === 1 ? ' does' : 's do'} not say which shards ${m.unlabelled.length === 1 ? 'it holds' : 'they hold'} (written before rvsmp recorded it), so overlaps with ${m.unlabelled.length === 1 ? 'it' : 'them'} cannot be checked: ${m.unlabelled.join(', ')}`);
   return lines;
 }

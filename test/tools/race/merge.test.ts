@@ -79,6 +79,18 @@ describe('race shards and their merge', () => {
     expectNoStackTrace(r.stderr);
   });
 
+  it('merges a file that does not say which shards it holds (written before rvsmp recorded it), and says so', () => {
+    const old = join(dir, 'old.json');
+    writeFileSync(old, readFileSync(files[1]!, 'utf8').replace(/,"run":.*\}\n$/, '}\n'));
+    expect(lines(readFileSync(old, 'utf8')).pop()).not.toHaveProperty('shards');
+    const r = rvsmp(['race', '--merge', files[0]!, old]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^shards 1 of 2, and 1 file that does not say which shards it holds, so neither overlaps with it nor missing shards can be checked \(written before rvsmp recorded it: .*old\.json\)$/m);
+    // Its results count all the same: the fixed cell's schedules are both files'.
+    const both = rvsmp(['race', '--merge', ...files]);
+    expect(r.stdout.split('\n').filter((l) => /HELD/.test(l))).toEqual(both.stdout.split('\n').filter((l) => /HELD/.test(l)));
+  });
+
   it('writes shard numbers as ranges', () => {
     expect(shardRanges([28, 3, 1, 2, 17, 16])).toBe('1-3, 16-17, 28');
     expect(shardRanges([5])).toBe('5');
