@@ -15,11 +15,17 @@ parallel=${4:-$(nproc)}
 cli=${RVSMP:-dist/cli.js}
 mkdir -p "$out"
 run_shard() {
-  local k=$1 file="$out/shard-$1-of-$shards.json"
+  local k=$1 file="$out/shard-$1-of-$shards.json" t0=$SECONDS
   [ -s "$file" ] && return 0
   node "$cli" race --shard "$k/$shards" --budget "$budget" --json --jobs 1 > "$file.part" 2> "$file.err"
   # Complete when the summary line is there; a shard cut short is run again next time.
-  if tail -n 1 "$file.part" | grep -q '"summary":true'; then mv "$file.part" "$file"; rm -f "$file.err"; fi
+  if tail -n 1 "$file.part" | grep -q '"summary":true'; then
+    mv "$file.part" "$file"
+    rm -f "$file.err"
+    echo "shard $k/$shards done in $(( (SECONDS - t0) / 60 )) min; $(ls "$out"/shard-*-of-"$shards".json | wc -l) of $shards complete" >&2
+  else
+    echo "shard $k/$shards cut short (see $file.err); it runs again next time" >&2
+  fi
 }
 export -f run_shard
 export out shards budget cli
