@@ -3,10 +3,9 @@
  * JSON Lines, with the command that replays each failure; `--seed S` replays one schedule;
  * `--merge` combines the JSON results of shards.
  */
-import type { MemoryModel } from '../../emulator/config.js';
 import { UsageError } from '../errors.js';
 import { workerPool } from '../pool.js';
-import { type Cell, type CellResult, EITHER_REASON, joinParts, NO_FAILURE, replayCell, replayCommand, type SearchOptions, searchCell, surprising } from './matrix.js';
+import { type Cell, type CellResult, EITHER_REASON, joinParts, NO_FAILURE, RACE_MODELS, replayCell, replayCommand, type SearchOptions, searchCell, surprising } from './matrix.js';
 import { describeMerge, mergeRuns, type MergedRuns, type RunSetup, type Shards } from './merge.js';
 
 export interface RaceOptions extends SearchOptions {
@@ -166,4 +165,4 @@ export async function raceCommand(o: RaceOptions, workerScript: string | undefin
   return surprises.length ? 1 : 0;
 }
 
-export const RACE_MODELS: readonly MemoryModel[] = ['sc', 'tso', 'wmo'];
+export { RACE_MODELS };

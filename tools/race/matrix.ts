@@ -201,6 +201,8 @@ export function mergeResults(parts: readonly CellResult[]): CellResult[] {
   return [...byCell.values()];
 }
 
+/** The memory models a race cell runs under. */
+export const RACE_MODELS: readonly MemoryModel[] = ['sc', 'tso', 'wmo'];
 export const ALL_SCENARIOS = Object.keys(SCENARIOS) as ScenarioName[];
 export const ALL_VERSIONS = Object.keys(VERSIONS);
 

@@ -8,7 +8,7 @@
 import type { MemoryModel, WmoEngine } from '../../emulator/config.js';
 import type { IpiKind } from '../../guest/arch/riscv/boot.js';
 import { readUserText, UsageError } from '../errors.js';
-import { ALL_SCENARIOS, ALL_VERSIONS, type CellResult, mergeResults } from './matrix.js';
+import { ALL_SCENARIOS, ALL_VERSIONS, type CellResult, mergeResults, RACE_MODELS } from './matrix.js';
 
 /** What a run ran: the same for every shard of a campaign. */
 export interface RunSetup {
@@ -44,13 +44,12 @@ export interface MergedRuns {
   readonly unlabelled: readonly string[];
 }
 
-const MODELS: readonly MemoryModel[] = ['sc', 'tso', 'wmo'];
 const whole = (v: unknown, min = 0) => Number.isSafeInteger(v) && (v as number) >= min;
 
 function checkResult(v: Record<string, unknown>, bad: (field: string, want: string) => Error): CellResult {
   if (!ALL_SCENARIOS.includes(v.scenario as never)) throw bad('scenario', `one of ${ALL_SCENARIOS.join(', ')}`);
   if (!ALL_VERSIONS.includes(v.version as string)) throw bad('version', `one of ${ALL_VERSIONS.join(', ')}`);
-  if (!MODELS.includes(v.model as MemoryModel)) throw bad('model', `one of ${MODELS.join(', ')}`);
+  if (!RACE_MODELS.includes(v.model as MemoryModel)) throw bad('model', `one of ${RACE_MODELS.join(', ')}`);
   if (v.status !== 'REPRODUCED' && v.status !== 'HELD') throw bad('status', 'REPRODUCED or HELD');
   if (!whole(v.schedules)) throw bad('schedules', 'a whole number');
   if (typeof v.seconds !== 'number' || !(v.seconds >= 0)) throw bad('seconds', 'a number of seconds');

@@ -14,7 +14,7 @@ import { ScheduleRunner } from './schedule.js';
 import { MAX_HARTS } from '../../emulator/config.js';
 import { LoadError } from '../../emulator/loader/elf.js';
 import { ElfError } from '../../assembler/index.js';
-import { RACE_MODELS } from './command.js';
+import { RACE_MODELS } from './matrix.js';
 
 export interface RomCheck {
   readonly model: MemoryModel;
