@@ -18,3 +18,8 @@ export function readUserFile(path: string): Uint8Array {
 export function readUserText(path: string): string {
   return Buffer.from(readUserFile(path)).toString('utf8');
 }
+
+/** Is a value read from a user's file a whole number of at least `min`? */
+export function isWhole(v: unknown, min = 0): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= min;
+}

@@ -7,7 +7,7 @@
  */
 import type { MemoryModel, WmoEngine } from '../../emulator/config.js';
 import type { IpiKind } from '../../guest/arch/riscv/boot.js';
-import { readUserText, UsageError } from '../errors.js';
+import { isWhole as whole, readUserText, UsageError } from '../errors.js';
 import { ALL_SCENARIOS, ALL_VERSIONS, type CellResult, mergeResults, RACE_MODELS } from './matrix.js';
 
 /** What a run ran: the same for every shard of a campaign. */
@@ -44,7 +44,6 @@ export interface MergedRuns {
   readonly unlabelled: readonly string[];
 }
 
-const whole = (v: unknown, min = 0) => Number.isSafeInteger(v) && (v as number) >= min;
 
 function checkResult(v: Record<string, unknown>, bad: (field: string, want: string) => Error): CellResult {
   if (!ALL_SCENARIOS.includes(v.scenario as never)) throw bad('scenario', `one of ${ALL_SCENARIOS.join(', ')}`);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { basename, join } from 'node:path';
 import type { MemoryModel } from '../../emulator/config.js';
 import { buildGuest, type ScenarioName } from '../../guest/image.js';
-import { readUserFile, readUserText, UsageError } from '../errors.js';
+import { isWhole as whole, readUserFile, readUserText, UsageError } from '../errors.js';
 import { ScheduleRunner } from './schedule.js';
 import { MAX_HARTS } from '../../emulator/config.js';
 import { LoadError } from '../../emulator/loader/elf.js';
@@ -110,7 +110,6 @@ export function parseExpectation(text: string, file: string): RomExpectation {
     throw new UsageError(`${file}: not JSON (${(err as Error).message})`);
   }
   const bad = (field: string, want: string) => new UsageError(`${file}: ${field} must be ${want}`);
-  const whole = (v: unknown, min: number) => Number.isSafeInteger(v) && (v as number) >= min;
   if (typeof e !== 'object' || e === null || Array.isArray(e)) throw bad('the file', 'an object with harts and checks');
   const o = e as Record<string, unknown>;
   if (!whole(o.harts, 1) || (o.harts as number) > MAX_HARTS) throw bad('harts', `a whole number from 1 to ${MAX_HARTS}`);
