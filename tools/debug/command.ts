@@ -14,7 +14,7 @@ import { readElf } from '../../assembler/elf/reader.js';
 import { buildGuest, type ScenarioName } from '../../guest/image.js';
 import type { IpiKind } from '../../guest/arch/riscv/boot.js';
 import { raceMachine } from '../race/schedule.js';
-import { readUserFile, UsageError } from '../errors.js';
+import { readUserFile, readUserText, UsageError } from '../errors.js';
 import { Repl } from './repl.js';
 import { decodeRecord, Replayer } from '../../emulator/record.js';
 import { serveGdb } from './gdb-server.js';
@@ -82,10 +82,13 @@ export async function debugCommand(o: DebugOptions, out: (line: string) => void)
   }
   if (o.commands !== undefined || !process.stdin.isTTY) {
     let text: string;
-    try {
-      text = o.commands !== undefined ? readFileSync(o.commands, 'utf8') : readFileSync(0, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read the commands${o.commands ? ` in ${o.commands}` : ''}: ${(e as Error).message}`);
+    if (o.commands !== undefined) text = readUserText(o.commands);
+    else {
+      try {
+        text = readFileSync(0, 'utf8');
+      } catch (e) {
+        throw new UsageError(`cannot read the commands from stdin: ${(e as Error).message}`);
+      }
     }
     // A batch run goes on after a failed command (its transcript shows every error), names each on
     // stderr with its line, and then exits 1 unless the guest exited with a status of its own.
