@@ -192,7 +192,7 @@ const COMMANDS: Record<string, Command> = {
     summary: 'the race matrix: each scenario on each kernel version under each memory model (the main job)',
     usage:
       'rvsmp race [--scenario R1,...] [--version v1,...] [--model sc,tso,wmo] [--wmo-engine views|window] [--harts N] [--ipi clint|imsic] [--iterations K]\n' +
-      '           [--budget SCHEDULES|SECONDSs] [--find-budget SCHEDULES|SECONDSs] [--jobs N] [--shard K/N] [--json] [--merge FILE...] [--seed S] [--medians K]\n' +
+      '           [--budget SCHEDULES|SECONDSs] [--find-budget SCHEDULES|SECONDSs] [--jobs N] [--shard K/N] [--json] [--merge FILE...] [--seed S] [--medians K [--split]]\n' +
       '\n' +
       '  --scenario     R1 (Anton\'s test), R1c (distinct callbacks), R2 (varying masks), R3 (a mask cleared by others),\n' +
       '                 R4a (two callers, one csd), R4b (store-buffering lost update); default: all\n' +
@@ -207,7 +207,9 @@ const COMMANDS: Record<string, Command> = {
       '  --shard K/N    tries seeds K, K+N, ...; --merge FILE... combines --json results\n' +
       '  --seed S       replay one schedule of one cell (one scenario, version and model), as a failure\'s replay line says\n' +
       '  --medians K    K independent searches per cell (seeds k, k+K, ... for k = 1..K), each to its first failure or the\n' +
-      '                 budget: the median time and schedules to the first failure, on one worker each\n' +
+      '                 budget: the median time and schedules to the first failure, on one worker each (the cost on one core)\n' +
+      '  --split        with --medians: the searches one after another, each split across every worker (--jobs), as one\n' +
+      '                 cell\'s search runs; each time is the wall time a user waits (workers\' start and image build included)\n' +
       '\n' +
       '  Exit status 1 when a cell differs from the expected matrix (or a replayed schedule fails), 2 for bad flags.',
     async run(argv) {
@@ -215,7 +217,7 @@ const COMMANDS: Record<string, Command> = {
         {
           '--scenario': String, '--version': String, '--model': String, '--harts': String, '--ipi': String, '--iterations': String, '--wmo-engine': String,
           '--budget': String, '--find-budget': String, '--jobs': String, '--shard': String, '--json': Boolean, '--merge': Boolean, '--seed': String,
-          '--medians': String, '--help': Boolean, '-h': '--help',
+          '--medians': String, '--split': Boolean, '--help': Boolean, '-h': '--help',
         },
         argv,
         this.usage,
@@ -248,6 +250,7 @@ const COMMANDS: Record<string, Command> = {
       const seed = a['--seed'] !== undefined ? parseCount(a['--seed'], '--seed') : undefined;
       const medians = a['--medians'] !== undefined ? parseCount(a['--medians'], '--medians') : undefined;
       if (medians !== undefined && (medians < 1 || shard.n > 1 || seed !== undefined || a['--merge'])) throw new UsageError('--medians K takes K >= 1 and goes with neither --shard, --seed nor --merge');
+      if (a['--split'] && medians === undefined) throw new UsageError('--split goes with --medians K (a matrix splits a cell\'s search whenever workers outnumber cells)');
       const cells: Cell[] = [];
       for (const scenario of scenarios) for (const version of versions) for (const model of models) if (applies(scenario, version)) cells.push({ scenario, version, model });
       if (cells.length === 0) throw new UsageError(`none of the scenarios ${scenarios.join(', ')} runs on ${versions.join(', ')} (R1-R3 run on every version, R4a/R4b on v6 and v6-peterz)`);
@@ -256,7 +259,7 @@ const COMMANDS: Record<string, Command> = {
       if (!merge && a._.length) throw new UsageError(`unexpected argument "${a._[0]}"\nusage: ${this.usage}`);
       const script = process.argv[1] && process.argv[1].endsWith('.js') ? process.argv[1] : undefined;
       const wmoEngine = a['--wmo-engine'] === undefined ? 'views' : parseWmoEngine(a['--wmo-engine']);
-      return raceCommand({ cells, harts, ipi, iterations, budget, findBudget, shard, jobs, json: !!a['--json'], seed, merge, medians, wmoEngine }, script, out);
+      return raceCommand({ cells, harts, ipi, iterations, budget, findBudget, shard, jobs, json: !!a['--json'], seed, merge, medians, splitMedians: !!a['--split'], wmoEngine }, script, out);
     },
   },
   'build-roms': {

@@ -44,4 +44,22 @@ describe('a cell searched in parts on several workers', () => {
     expect(joinParts(parts)).toMatchObject({ status: 'REPRODUCED', schedules: 81, seed: 81, symptom: 'early', seconds: 2.5 });
     expect(joinParts([parts[0]!, { ...parts[0]!, schedules: 39, seconds: 3 }])).toMatchObject({ status: 'HELD', schedules: 79, seconds: 3 });
   });
+
+  it('--medians --split runs each search split across the workers: the same failures as searches on one worker each', () => {
+    const medians = (extra: string[]) => {
+      const r = rvsmp(['race', '--medians', '3', '--scenario', 'R1', '--version', 'v1', '--model', 'sc', '--budget', '200', '--jobs', '2', '--json', ...extra]);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim()) as { found: number; medianSchedules: number; seconds: number[] };
+    };
+    const alone = medians([]);
+    const split = medians(['--split']);
+    expect(alone.found).toBe(3);
+    expect(split).toMatchObject({ found: 3, medianSchedules: alone.medianSchedules });
+    for (const s of split.seconds) expect(s).toBeGreaterThan(0);
+    const text = rvsmp(['race', '--medians', '2', '--split', '--scenario', 'R1', '--version', 'v1', '--model', 'sc', '--budget', '200', '--jobs', '2']);
+    expect(text.stdout).toMatch(/one after another, each split across 2 workers/);
+    const bad = rvsmp(['race', '--split', '--scenario', 'R1']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--split goes with --medians K/);
+  }, 120_000);
 });
