@@ -156,7 +156,7 @@ export function mergeRuns(files: readonly string[]): MergedRuns {
 export function describeMerge(m: MergedRuns, files: number): string[] {
   const lines = [`race matrix merged from ${files} result file${files === 1 ? '' : 's'}`];
   const u = m.unlabelled.length;
-  const unsaid = `written before rvsmp recorded it: ${m.unlabelled.join(', ')}`;
+  const unsaid = `written before rvsmp recorded it: ${[...m.unlabelled].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).join(', ')}`;
   if (m.shards && u === 0) {
     const missing = Array.from({ length: m.shards.n }, (_, i) => i + 1).filter((k) => !m.shards!.k.includes(k));
     lines.push(`shards ${shardRanges(m.shards.k)} of ${m.shards.n}${missing.length ? `; not merged: ${shardRanges(missing)}` : ' (all)'}`);
