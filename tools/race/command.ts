@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import { workerPool } from '../pool.js';
-import { type Cell, type CellResult, EITHER_REASON, joinParts, NO_FAILURE, RACE_MODELS, replayCell, replayCommand, type SearchOptions, searchCell, surprising } from './matrix.js';
+import { type Cell, type CellResult, EITHER_REASON, joinParts, NO_FAILURE, replayCell, replayCommand, type SearchOptions, searchCell, surprising } from './matrix.js';
 import { describeMerge, mergeRuns, type MergedRuns, type RunSetup, type Shards } from './merge.js';
 
 export interface RaceOptions extends SearchOptions {
@@ -182,4 +182,3 @@ export async function raceCommand(o: RaceOptions, workerScript: string | undefin
   return surprises.length ? 1 : 0;
 }
 
-export { RACE_MODELS };
