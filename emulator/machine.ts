@@ -179,7 +179,11 @@ export class Machine implements TimeSource {
     this.guestEvents = new GuestEvents(n, (r) => {
       const h = this.running;
       const e: GuestEvent = { ...r, pc: h ? h.pc : 0, step: this.steps + (h?.inRun ?? 0) };
-      if (this.io.guestEvent?.(e)) this.stop ??= { kind: 'guest-event', event: e };
+      // Stop right after the reporting store, as a one-step run would: the hart's run ends there.
+      if (this.io.guestEvent?.(e)) {
+        this.stop ??= { kind: 'guest-event', event: e };
+        for (const hart of this.harts) hart.breakLoop = true;
+      }
     });
     this.bus.map(VIRT.GUEST_EVENTS, this.guestEvents);
     this.bus.map(VIRT.CLINT.base, this.clint);
@@ -451,8 +455,12 @@ export class Machine implements TimeSource {
     return (BigInt(hash[0]! >>> 0) << 32n) | BigInt(hash[1]! >>> 0);
   }
 
-  private noteDecision(hart: number, n: number): void {
-    this.log?.add(hart, n);
+  /**
+   * `continues`: the decision goes on one a run's limit cut short (a record keeps it one entry: one
+   * turn). Under sc turns do not matter, and a record merges a hart's consecutive decisions.
+   */
+  private noteDecision(hart: number, n: number, continues: boolean): void {
+    this.log?.add(hart, n, continues || this.config.memoryModel === 'sc');
     if (n > 0) {
       if (hart === this.runHart) this.runSteps += n;
       else {
@@ -512,17 +520,19 @@ export class Machine implements TimeSource {
         continue;
       }
       let d: Decision;
+      let continues = false;
       if (this.forced !== undefined) d = { hart: this.forced, steps: 1 };
       else {
-        const carried = this.carry !== undefined && runnable.includes(this.carry.hart);
-        d = carried ? this.carry! : this.strategy.next(runnable, this.steps);
+        continues = this.carry !== undefined && runnable.includes(this.carry.hart);
+        d = continues ? this.carry! : this.strategy.next(runnable, this.steps);
         this.carry = undefined;
       }
       this.lastDecision.hart = d.hart;
       const h = this.harts[d.hart]!;
       let budget = Math.min(left, observer ? 1 : single && !this.replaying ? SLICE : d.steps);
       // Cut by this run's limit alone (not by a timer deadline, which ends the decision in any run).
-      const cutByLimit = !observer && left < d.steps && budget === left && deadlineStep - this.steps > left && !this.replaying;
+      // (A replayed decision too: its turn ends once, where the record's entry does.)
+      const cutByLimit = !observer && left < d.steps && budget === left && deadlineStep - this.steps > left;
       if (deadlineStep !== Number.POSITIVE_INFINITY) budget = Math.max(1, Math.min(budget, deadlineStep - this.steps));
       this.running = h;
       observer?.before(h);
@@ -550,7 +560,7 @@ export class Machine implements TimeSource {
       this.running = undefined;
       this.steps += n;
       used += n;
-      this.noteDecision(d.hart, n);
+      this.noteDecision(d.hart, n, continues);
       // The run's limit cut this decision short: the next run goes on with it (runs in pieces take
       // the same schedule as one run, which is how a debugger steps through a race).
       // (Not when the hart stopped its run itself - a CSR write, an interrupt line - which ends a decision anyway.)

@@ -1,6 +1,6 @@
 /**
  * Recording and replaying schedules. A record is the sequence of (hart, steps) the machine actually
- * took, run-length merged, in a small binary file:
+ * took, one entry per scheduler decision (a decision a run's limit cut short stays one), in a small binary file:
  *
  *   "RVSCHED2"  magic                  8 bytes
  *   config      SHA-256 of the image and machine configuration   32 bytes
@@ -24,11 +24,17 @@ export class ScheduleLog {
   readonly steps: number[] = [];
   total = 0;
 
-  add(hart: number, n: number): void {
+  /**
+   * A decision's n steps; `continues`: the rest of the last one (which a run's limit cut short), or
+   * a decision that may merge with it. Otherwise each decision is an entry of its own, even for the
+   * same hart: it is a scheduler turn, which tso/wmo count for their drains, so a replay must take
+   * the same turns.
+   */
+  add(hart: number, n: number, continues = false): void {
     if (n <= 0) return;
     this.total += n;
     const last = this.harts.length - 1;
-    if (last >= 0 && this.harts[last] === hart) this.steps[last]! += n;
+    if (continues && last >= 0 && this.harts[last] === hart) this.steps[last]! += n;
     else {
       this.harts.push(hart);
       this.steps.push(n);

@@ -83,15 +83,22 @@ export class RoundRobin implements Strategy {
   }
 }
 
-/** Uniform random: every step, any runnable hart with equal probability. */
+/**
+ * Uniform random: any runnable hart with equal probability, for one step - or, with `burst` > 1,
+ * for 1..burst steps (uniformly), which interleaves more coarsely at a fraction of the decisions.
+ */
 export class UniformRandom implements Strategy {
-  constructor(private readonly rng: Prng) {}
+  constructor(
+    private readonly rng: Prng,
+    private readonly burst = 1,
+  ) {}
   get describe(): string {
-    return 'uniform random';
+    return this.burst > 1 ? `uniform random, runs of 1..${this.burst} steps` : 'uniform random';
   }
   private readonly d: Decision = { hart: 0, steps: 1 };
   next(runnable: readonly number[]): Decision {
     this.d.hart = runnable[this.rng.below(runnable.length)]!;
+    if (this.burst > 1) this.d.steps = 1 + this.rng.below(this.burst);
     return this.d;
   }
 }
@@ -148,7 +155,7 @@ export class Pct implements Strategy {
 
 export type ScheduleConfig =
   | { readonly kind: 'rr'; readonly quantum: number }
-  | { readonly kind: 'random' }
+  | { readonly kind: 'random'; readonly burst?: number }
   | { readonly kind: 'pct'; readonly depth: number; readonly horizon: number };
 
 export function makeStrategy(config: ScheduleConfig, seed: number, harts: number): Strategy {
@@ -157,7 +164,7 @@ export function makeStrategy(config: ScheduleConfig, seed: number, harts: number
     case 'rr':
       return new RoundRobin(config.quantum);
     case 'random':
-      return new UniformRandom(rng);
+      return new UniformRandom(rng, config.burst);
     case 'pct':
       return new Pct(rng, harts, config.depth, config.horizon);
   }

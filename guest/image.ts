@@ -34,9 +34,9 @@ export const VERSIONS: Record<string, SmpVersion> = { v1, v2, 'v2-normb': v2norm
 type Emit = (k: Kernel, harts: number, iterations: number) => void;
 /** Each scenario, the code generation it runs on (global queue: v1..v4; llist: v6; any: both), and its minimum harts. */
 export const SCENARIOS: Record<string, { emit: Emit; generation: 'global-queue' | 'llist' | 'any'; minHarts: number }> = {
-  R1: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'all', distinctFuncs: false }), generation: 'any', minHarts: 3 },
-  R1c: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'all', distinctFuncs: true }), generation: 'any', minHarts: 3 },
-  R2: { emit: (k, h, n) => emitCallLoop(k, h, n, { masks: 'rotate', distinctFuncs: false }), generation: 'any', minHarts: 4 },
+  R1: { emit: (k, h, n) => emitCallLoop(k, h, n, { race: 'R1' }), generation: 'any', minHarts: 3 },
+  R1c: { emit: (k, h, n) => emitCallLoop(k, h, n, { race: 'R1c' }), generation: 'any', minHarts: 3 },
+  R2: { emit: (k, h, n) => emitCallLoop(k, h, n, { race: 'R2' }), generation: 'any', minHarts: 4 },
   R3: { emit: (k, h, n) => emitR3(k, h, n), generation: 'any', minHarts: 3 },
   R4a: { emit: (k, h, n) => emitR4(k, h, n, 'a'), generation: 'llist', minHarts: 3 },
   R4b: { emit: (k, h, n) => emitR4(k, h, n, 'b'), generation: 'llist', minHarts: 2 },

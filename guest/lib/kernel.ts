@@ -39,6 +39,8 @@ export const STALL_POINTS = 8;
 export const STALL_CONFIG_SIZE = 32;
 /** Fields a stall point may offer to watch. */
 export const STALL_FIELDS = 2;
+/** In stall_config[n].changes: count only changes of the watched field to or from zero. */
+export const STALL_ZERO_CROSSINGS = 1n << 32n;
 
 /** The cpumask with every one of `harts` harts set (cpu_online_mask's initial value). */
 export function allHartsMask(harts: number): bigint {
@@ -464,16 +466,18 @@ export class Kernel {
    * A point may name a struct it can watch (`watch`: a base register and candidate field offsets):
    * when stall_config[n].field is one of them, the stall also ends once that 32-bit field has
    * changed stall_config[n].changes times - it waits for the event a race needs (the stale walker
-   * resumes just after the caller rewrites the mask, say) instead of guessing its time. The
-   * watching loads are plain loads of the same word the kernel code reads next. The race runner
-   * writes the tables from the run's seed; their defaults never stall. Clobbers t4, t5, t6 (and
-   * briefly spills t3 to the stack when watching).
+   * resumes just after the caller rewrites the mask, say) instead of guessing its time. With
+   * STALL_ZERO_CROSSINGS in `changes`, only changes to or from zero count: two of them are an
+   * entry finished with (refs or mask drops to 0) and then reused (set again), whatever the
+   * values in between. The watching loads are plain loads of the same word the kernel code reads
+   * next. The race runner writes the tables from the run's seed; their defaults never stall.
+   * Clobbers t4, t5, t6 (and briefly spills t2, t3 to the stack when watching).
    */
   stall_point(n: number, watch?: { base: Reg; fields: readonly number[] }): void {
     const a = this.a;
     if (n < 0 || n >= STALL_POINTS) throw new Error(`stall point ${n} out of range`);
     if (watch) {
-      if (['t3', 't4', 't5', 't6', 'sp'].includes(watch.base)) throw new Error(`stall_point: ${watch.base} cannot be the watched base`);
+      if (['t2', 't3', 't4', 't5', 't6', 'sp'].includes(watch.base)) throw new Error(`stall_point: ${watch.base} cannot be the watched base`);
       if (watch.fields.length > STALL_FIELDS || watch.fields.some((f) => f % 4 !== 0)) throw new Error('stall_point: up to two 4-byte aligned fields');
       const prev = this.stallFields[n];
       if (prev && prev.join() !== watch.fields.join()) throw new Error(`stall point ${n} watches different fields at different sites`);
@@ -485,21 +489,28 @@ export class Kernel {
     a.ld('t4', c + 8, 't5').srli('t6', 'gp', 20).and('t6', 't6', 't4');
     const timed = a.label();
     if (watch) {
-      // t6 = changes << 32 | turns; t4 = &base->field; t5 = the value last seen.
+      // t6 = changes << 32 | turns; t4 = &base->field; t5 = the value last seen (in zero-crossing
+      // mode, t2 = 1, only whether it is zero).
       a.ld('t4', c + 16, 't5').bltz('t4', timed);
-      a.ld('t5', c + 24, 't5').slli('t5', 't5', 32).or('t6', 't6', 't5');
+      a.addi('sp', 'sp', -16).sd('t3', 0, 'sp').sd('t2', 8, 'sp');
+      a.ld('t5', c + 24, 't5').srli('t2', 't5', 32).slli('t5', 't5', 32).or('t6', 't6', 't5');
       a.add('t4', watch.base, 't4');
-      a.addi('sp', 'sp', -16).sd('t3', 0, 'sp');
-      a.lw('t5', 0, 't4');
+      const seen = (rd: Reg) => {
+        const raw = a.label();
+        a.lw(rd, 0, 't4').beqz('t2', raw).snez(rd, rd);
+        a.bind(raw);
+      };
+      seen('t5');
       const turn = a.here();
       const out = a.label();
       a.slli('t3', 't6', 32).beqz('t3', out);
       this.cpu_relax();
       a.addi('t6', 't6', -1);
-      a.lw('t3', 0, 't4').beq('t3', 't5', turn);
+      seen('t3');
+      a.beq('t3', 't5', turn);
       a.mv('t5', 't3').li('t3', 1).slli('t3', 't3', 32).sub('t6', 't6', 't3').srli('t3', 't6', 32).bnez('t3', turn);
       a.bind(out);
-      a.ld('t3', 0, 'sp').addi('sp', 'sp', 16).j(done);
+      a.ld('t3', 0, 'sp').ld('t2', 8, 'sp').addi('sp', 'sp', 16).j(done);
     }
     a.bind(timed);
     const top = a.here();
@@ -535,15 +546,29 @@ export class Kernel {
 
   /** Fields each stall point may watch (stall_point's `watch`), for emitStallTable. */
   private readonly stallFields: (number[] | undefined)[] = [];
+  /** The stall points a scenario's delay plan arms (a bitmask; all, unless it says). */
+  private stallArmed = (1n << BigInt(STALL_POINTS)) - 1n;
 
   /**
-   * The stall tables (in .data): stall_config[n] = { chance mask, length mask, watched field offset
+   * A scenario's delay plan: the stall points at which the race runner may inject delays (the
+   * udelay()s and duplicate IPIs its reproducer places, race-catalog section 3); the others never
+   * stall.
+   */
+  arm_stall_points(points: readonly number[]): void {
+    if (points.some((n) => n < 0 || n >= STALL_POINTS)) throw new Error('arm_stall_points: stall point out of range');
+    this.stallArmed = points.reduce((m, n) => m | (1n << BigInt(n)), 0n);
+  }
+
+  /**
+   * The stall tables (in .data): stall_armed (the delay plan's points, a bitmask), stall_config[n] = { chance mask, length mask, watched field offset
    * (-1: none), changes } (initially "never": a chance mask of all ones), stall_fields[n] = the
    * offsets point n can watch (-1 for none), and stall_seeds[cpu] for each hart's gp.
    */
   emitStallTable(harts: number): void {
     const a = this.a;
     a.data().align(64);
+    a.bind(a.label('stall_armed'));
+    a.dword(this.stallArmed);
     a.bind(a.label('stall_config'));
     for (let i = 0; i < STALL_POINTS; i++) a.dword(-1n, 0, -1n, 0);
     a.bind(a.label('stall_fields'));

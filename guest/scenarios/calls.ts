@@ -11,24 +11,37 @@
  *   R1   Anton Blanchard's test (../shared/seeds/003_00ae2546e10135a1.txt): every call goes to
  *        all other harts.
  *   R1c  the same with two callbacks taking turns, so a stale func/info pair is visible.
- *   R2   varying masks that leave out a different hart on each call (>= 4 harts), so that the
- *        completer of one call is not a target of the next (race-catalog R2).
+ *   R2   varying masks that leave out the last completer (>= 4 harts): each call goes to every
+ *        other hart but the one that ran the caller's previous call last (almost always the one
+ *        that completed it), so the completer of one call is not a target of the next
+ *        (race-catalog R2). The first call leaves out the next hart up.
  */
 import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
 import type { Kernel } from '../lib/kernel.js';
 import { STALL, smp_processor_id } from '../kernel/smp/common.js';
+import { STALL_DUPLICATE_IPI } from '../arch/riscv/boot.js';
 import { CHECK, checkQueueEmpty, exitPass, waitForHarts } from './end.js';
 
 export { CHECK };
 
 export interface CallLoopOptions {
-  readonly masks: 'all' | 'rotate';
-  readonly distinctFuncs: boolean;
+  /** The race the loop is set up for: its masks, callbacks and delay plan. */
+  readonly race: 'R1' | 'R1c' | 'R2';
 }
 
 export function emitCallLoop(k: Kernel, harts: number, iterations: number, o: CallLoopOptions): void {
   const a = k.a;
-  if (o.masks === 'rotate' && harts < 4) throw new Error('varying masks need at least 4 harts (two targets and one left out)');
+  const masks = o.race === 'R2' ? 'not-last-completer' : 'all';
+  const distinctFuncs = o.race === 'R1c';
+  /*
+   * The delay plan (race-catalog section 3): stale walkers (a stall after loading ->next) fed by
+   * duplicate IPIs, and for R1 the sender's window between the cpumask and refs (MASK_PUBLISHED in
+   * v1/v2, BEFORE_LIST_ADD from v3 on), for R2 the one between refs and list_add. R1c's window is
+   * a reordering of the sender's stores, which no delay opens.
+   */
+  const plan = { R1: [STALL.MASK_PUBLISHED, STALL.BEFORE_LIST_ADD], R1c: [], R2: [STALL.BEFORE_LIST_ADD] }[o.race];
+  k.arm_stall_points([STALL.WALK_NEXT, STALL_DUPLICATE_IPI, ...plan]);
+  if (masks === 'not-last-completer' && harts < 4) throw new Error('varying masks need at least 4 harts (two targets and one left out)');
 
   /*
    * The callback: info = sender << 32 | seq. Checks and records last_seen[sender][me]: with every
@@ -42,7 +55,7 @@ export function emitCallLoop(k: Kernel, harts: number, iterations: number, o: Ca
       a.la('s1', 'last_seen').add('s1', 's1', 't1');
       a.ld('t1', 0, 's1');
       a.slli('t2', 'a0', 32).srli('t2', 't2', 32);
-      if (o.masks === 'all') {
+      if (masks === 'all') {
         a.addi('t1', 't1', 1);
         k.if_(['ne', 't1', 't2'], () => {
           a.li('t3', CHECK.CALL_ORDER);
@@ -62,10 +75,14 @@ export function emitCallLoop(k: Kernel, harts: number, iterations: number, o: Ca
         });
       }
       a.sd('t2', 0, 's1');
+      if (masks === 'not-last-completer') {
+        /* last_ran[sender] = me: the caller leaves it out of its next mask. */
+        a.srli('t1', 'a0', 32).slli('t1', 't1', 3).la('t2', 'last_ran').add('t1', 't1', 't2').sd('t0', 0, 't1');
+      }
       k.stall_point(STALL.IN_FUNC);
     });
-  callback('call_func_odd', o.distinctFuncs ? 1 : -1);
-  if (o.distinctFuncs) callback('call_func_even', 0);
+  callback('call_func_odd', distinctFuncs ? 1 : -1);
+  if (distinctFuncs) callback('call_func_even', 0);
 
   /* int kernel_main(int cpu): the K calls, then the end-of-test check on hart 0. */
   k.fn('kernel_main', ['s1', 's2', 's3'], () => {
@@ -75,17 +92,17 @@ export function emitCallLoop(k: Kernel, harts: number, iterations: number, o: Ca
     const loop = a.here();
     const done = a.label();
     a.li('t0', iterations + 1).beq(seq, 't0', done);
-    // The mask for this call: all harts, or all but one other hart (a different one each time).
+    // The mask for this call: all harts, or all but the hart that ran our previous call last.
     a.la('t0', 'cpu_online_mask').ld(mask, 0, 't0');
-    if (o.masks === 'rotate') {
-      a.add('t0', cpu, seq).addi('t0', 't0', 1).li('t1', harts).remu('t0', 't0', 't1');
-      k.if_(['eq', 't0', cpu], () => a.addi('t0', 't0', 1).remu('t0', 't0', 't1'));
+    if (masks === 'not-last-completer') {
+      a.la('t0', 'last_ran').slli('t1', cpu, 3).add('t0', 't0', 't1').ld('t0', 0, 't0');
+      k.if_(['ltz', 't0'], () => a.addi('t0', cpu, 1).li('t1', harts).remu('t0', 't0', 't1')); // the first call
       a.li('t1', 1).sll('t1', 't1', 't0').not('t1', 't1').and(mask, mask, 't1');
     }
     a.la('t0', 'call_masks').slli('t1', cpu, 3).add('t0', 't0', 't1').sd(mask, 0, 't0');
     /* smp_call_function_many(&call_masks[cpu], func, info, 1) */
     a.mv('a0', 't0');
-    if (o.distinctFuncs) {
+    if (distinctFuncs) {
       a.andi('t1', seq, 1).la('a1', 'call_func_odd');
       k.if_(['eqz', 't1'], () => a.la('a1', 'call_func_even'));
     } else a.la('a1', 'call_func_odd');
@@ -122,6 +139,9 @@ export function emitCallLoop(k: Kernel, harts: number, iterations: number, o: Ca
   a.data().align(64);
   a.bind(a.label('last_seen'));
   a.zero(8 * harts * harts);
+  a.align(64);
+  a.bind(a.label('last_ran'));
+  for (let i = 0; i < harts; i++) a.dword(-1n);
   a.align(64);
   a.bind(a.label('call_masks'));
   a.zero(8 * harts);

@@ -11,6 +11,8 @@ import { checkQueueEmpty, exitPass, waitForHarts } from './end.js';
 
 export function emitR3(k: Kernel, harts: number, iterations: number): void {
   const a = k.a;
+  /* The catalog's reproducer: a delay on the caller between the fastpath scan and cpumask_and. */
+  k.arm_stall_points([STALL.BEFORE_CPUMASK_AND, STALL.MASK_TOGGLE]);
   k.fn('r3_func', [], () => {
     a.la('t0', 'r3_calls').li('t1', 1).amoadd_d('zero', 't1', 't0');
   });

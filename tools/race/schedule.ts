@@ -14,7 +14,7 @@ import type { MemoryModel, WmoEngine } from '../../emulator/config.js';
 import { GUEST_EVENT } from '../../emulator/devices/guest-events.js';
 import { elfSymbolizer } from '../../assembler/symbolize.js';
 import { makeStrategy, Prng, type ScheduleConfig } from '../../emulator/scheduler.js';
-import { STALL_CONFIG_SIZE, STALL_FIELDS, STALL_POINTS } from '../../guest/lib/kernel.js';
+import { STALL_CONFIG_SIZE, STALL_FIELDS, STALL_POINTS, STALL_ZERO_CROSSINGS } from '../../guest/lib/kernel.js';
 
 export interface ScheduleResult {
   readonly failed: boolean;
@@ -31,52 +31,65 @@ export const MAX_STEPS = 20_000_000;
 export const FAIR_AFTER = 2_000_000;
 
 /**
- * The seed's schedule: PCT (depths 1..4, three horizons) or a fair uniform random one, drawn from a
- * hash of the seed - so that any arithmetic progression of seeds (a --shard, a --medians search)
- * mixes them all.
+ * The seed's schedule: PCT (depths 1..4, three horizons) or a fair uniform random one (runs of
+ * 1..RANDOM_BURST steps), drawn from a hash of the seed - so that any arithmetic progression of
+ * seeds (a --shard, a --medians search) mixes them all.
  */
+/**
+ * Random schedules run a hart for 1..16 steps per decision: measured on R1c on v3 under wmo (the
+ * race PCT does not find), runs of 1 step cost 9.4 ms a schedule and failed 3.8 times in 1,000;
+ * runs of 1..16, 5.5 ms and 7.5 in 1,000 (1..4: 4.8; 1..64: 5.8).
+ */
+const RANDOM_BURST = 16;
+
 export function scheduleFor(seed: number): ScheduleConfig {
   const h = new Prng((seed ^ 0x5c4ed) >>> 0).next32();
-  if ((h & 1) === 0) return { kind: 'random' };
+  if ((h & 1) === 0) return { kind: 'random', burst: RANDOM_BURST };
   const depth = 1 + ((h >>> 1) % 4);
   const horizon = [20_000, 60_000, 200_000][(h >>> 3) % 3]!;
   return { kind: 'pct', depth, horizon };
 }
 
 /**
- * The seed's injected delays: each stall point of the guest (Kernel.stall_point) stalls at a
- * random 1 in 2..16 of its passes, for up to 2^2..2^8 turns of a cpu_relax loop (each turn lets
- * the others run for MachineConfig.pauseSteps), or (one point in four) never; a point that can
- * watch a field (the walker's, on the entry it is about to read) mostly waits for it to change
- * instead; the duplicate-IPI point (Kernel.chance_point) uses the same chances. Each hart's PRNG
- * gets a seed of its own. Measured on 4 harts, sc, failures per 1,000 schedules: R1 on v1 20
- * with timed stalls only, 50 with duplicate IPIs, 53 with watching walkers; R2 on v2 0, 0.5, 1.
+ * The seed's injected delays. The image's delay plan (Kernel.arm_stall_points: the stall points its
+ * scenario's reproducer places) says which points may stall; each of those stalls at a random half
+ * of its passes, for up to 2^2..2^8 turns of a cpu_relax loop (each turn lets the others run for
+ * MachineConfig.pauseSteps); the duplicate-IPI point (Kernel.chance_point) fires at half its
+ * passes. A point that can watch a field (the walker's, on the entry it is about to read) does so
+ * three times in four, for up to twice as many turns, and resumes once the field has dropped to
+ * zero and been set again: the owner finished with the entry, then reused it - what a stale walker
+ * needs. Each hart's PRNG gets a seed of its own. Measured on 4 harts, seeds 1-2,000 or 3,000
+ * (failures per 1,000 schedules; before the plans, every point drew a chance of 1/2..1/16 or never,
+ * and watched for 1-3 changes of any kind): R2 on v2 under sc 0.35 before, 36 with this; R1c on v3
+ * under wmo 3.8 before, 23 with this (with burst-16 random schedules, scheduleFor).
  */
 export function injectDelays(m: Machine, symbols: readonly { name: string; value: bigint }[], seed: number): void {
   const config = symbols.find((s) => s.name === 'stall_config');
   const fields = symbols.find((s) => s.name === 'stall_fields');
   const seeds = symbols.find((s) => s.name === 'stall_seeds');
-  if (!config || !fields || !seeds) return;
+  const plan = symbols.find((s) => s.name === 'stall_armed');
+  if (!config || !fields || !seeds || !plan) return;
   const rng = new Prng((seed ^ 0x57a11) >>> 0);
   const at = (sym: { value: bigint }, byte: number) => Number(sym.value) - m.ram.base + byte;
+  const armed = m.ram.read(at(plan, 0), 8);
   for (let i = 0; i < STALL_POINTS; i++) {
+    if (((armed >> BigInt(i)) & 1n) === 0n) continue; // the image's defaults: never
     const c = STALL_CONFIG_SIZE * i;
-    const never = rng.below(4) === 0;
-    const chance = never ? -1n : (1n << BigInt(1 + rng.below(4))) - 1n;
-    // A point that can watch a field does so three times in four (for up to 8 times as many
-    // turns: a change usually ends it first), waiting for 2 changes half the time - the owner
-    // finishing with the entry, then reusing it: what a stale walker needs - else 1 or 3.
     const offered = [0, 1].map((j) => BigInt.asIntN(64, m.ram.read(at(fields, 8 * (STALL_FIELDS * i + j)), 8))).filter((f) => f >= 0n);
     const watched = offered.length > 0 && rng.below(4) !== 0 ? offered[rng.below(offered.length)]! : -1n;
-    const changes = [2n, 2n, 1n, 3n][rng.below(4)]!;
-    const length = never ? 0n : (1n << BigInt(2 + rng.below(7) + (watched >= 0n ? 3 : 0))) - 1n;
-    m.ram.write(at(config, c), 8, chance);
+    const length = (1n << BigInt(2 + rng.below(7) + (watched >= 0n ? 1 : 0))) - 1n;
+    m.ram.write(at(config, c), 8, STALL_HALF_OF_PASSES);
     m.ram.write(at(config, c + 8), 8, length);
     m.ram.write(at(config, c + 16), 8, watched);
-    m.ram.write(at(config, c + 24), 8, changes);
+    m.ram.write(at(config, c + 24), 8, STALL_ZERO_CROSSINGS | WATCHED_CROSSINGS);
   }
   for (let h = 0; h < m.harts.length; h++) m.ram.write(at(seeds, 8 * h), 8, (BigInt(rng.next32()) << 32n) | BigInt(rng.next32() | 1));
 }
+
+/** A chance mask that stalls at a pass when one bit of the hart's PRNG is 0: half of the passes. */
+const STALL_HALF_OF_PASSES = 1n;
+/** A watching stall resumes after this many changes of its field to or from zero: finished with, then reused. */
+const WATCHED_CROSSINGS = 2n;
 
 /** RAM for race images: small enough that a restart restores all of it cheaply (an image for 64 harts needs under 0.5 MiB). */
 const RACE_RAM = 1 << 20;

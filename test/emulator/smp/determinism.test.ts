@@ -8,6 +8,8 @@ import { Machine } from '../../../emulator/machine.js';
 import { decodeRecord, encodeRecord, Replayer, ReplayError } from '../../../emulator/record.js';
 import type { ScheduleConfig } from '../../../emulator/scheduler.js';
 import { counterRom, pingPongRom } from './smp-roms.js';
+import { buildGuest } from '../../../guest/image.js';
+import { raceMachine, scheduleFor } from '../../../tools/race/schedule.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -51,6 +53,27 @@ describe('determinism', () => {
       expect(m.scheduleHash()).toBe(rec.schedule);
       // Run-length encoding keeps random schedules compact: well under 2 bytes per step here.
       expect(bytes.length).toBeLessThan(rec.m.steps * 2);
+    }
+  });
+
+  it('under tso and wmo, a record replays the same turns: a race schedule with random runs of 1..16 steps', () => {
+    // Each decision is a turn that counts toward a store's drain: a hart's consecutive decisions
+    // stay separate entries, or the replay drains elsewhere and diverges.
+    const elf = buildGuest({ scenario: 'R1', version: 'v1', harts: 4, ipi: 'clint', iterations: 5 });
+    for (const model of ['tso', 'wmo'] as const) {
+      for (const seed of [1, 6]) {
+        const io = { putchar: () => {}, guestEvent: (e: { kind: number }) => e.kind === 1 };
+        const m = raceMachine(elf, 4, model, seed, 'views', io);
+        expect(scheduleFor(seed)).toEqual({ kind: 'random', burst: 16 });
+        m.record();
+        const stop = m.run(3_000_000);
+        const record = decodeRecord(encodeRecord(m.log!, m.configHash(), m.stateHash(), seed), 'race.rec');
+        const again = raceMachine(elf, 4, model, seed, 'views', io);
+        again.replay(new Replayer(record));
+        expect(again.run(3_000_000), `${model} seed ${seed}`).toEqual(stop);
+        again.checkReplayEnd(record.finalHash);
+        expect(again.scheduleHash()).toBe(m.scheduleHash());
+      }
     }
   });
 

@@ -11,7 +11,7 @@ import { tempDir } from '../../helpers/binutils.js';
 import { expectNoStackTrace, rvsmp } from '../../helpers/cli.js';
 import { shardRanges } from '../../../tools/race/merge.js';
 
-const CELLS = ['--scenario', 'R4a', '--version', 'v6,v6-peterz', '--model', 'sc', '--iterations', '3', '--budget', '30', '--jobs', '1', '--json'];
+const CELLS = ['--scenario', 'R4a', '--version', 'v6,v6-peterz', '--model', 'sc', '--iterations', '3', '--budget', '100', '--jobs', '1', '--json'];
 
 describe('race shards and their merge', () => {
   const dir = tempDir();
