@@ -58,10 +58,10 @@ export function scheduleFor(seed: number): ScheduleConfig {
  * passes. A point that can watch a field (the walker's, on the entry it is about to read) does so
  * three times in four, for up to twice as many turns, and resumes once the field has dropped to
  * zero and been set again: the owner finished with the entry, then reused it - what a stale walker
- * needs. Each hart's PRNG gets a seed of its own. Measured on 4 harts, seeds 1-2,000 or 3,000
- * (failures per 1,000 schedules; before the plans, every point drew a chance of 1/2..1/16 or never,
- * and watched for 1-3 changes of any kind): R2 on v2 under sc 0.35 before, 36 with this; R1c on v3
- * under wmo 3.8 before, 23 with this (with burst-16 random schedules, scheduleFor).
+ * needs. Each hart's PRNG gets a seed of its own. Measured on 4 harts, failures per 1,000
+ * schedules: R2 on v2 under sc 35 (seeds 1-3,000), R1c on v3 under wmo 20; before the plans, when
+ * every point drew a chance of 1/2..1/16 or never and watched for 1-3 changes of any kind (and
+ * random schedules ran a step a decision), 0.35 (seeds 1-20,000) and 3.8 (seeds 1-4,000).
  */
 export function injectDelays(m: Machine, symbols: readonly { name: string; value: bigint }[], seed: number): void {
   const config = symbols.find((s) => s.name === 'stall_config');
