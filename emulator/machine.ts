@@ -456,8 +456,8 @@ export class Machine implements TimeSource {
   }
 
   /**
-   * `continues`: the decision goes on one a run's limit cut short (a record keeps it one entry: one
-   * turn). Under sc turns do not matter, and a record merges a hart's consecutive decisions.
+   * `continues`: these steps finish a decision that a run's limit cut short (a record keeps it one
+   * entry: one turn). Under sc turns do not matter, and a record merges a hart's consecutive decisions.
    */
   private noteDecision(hart: number, n: number, continues: boolean): void {
     this.log?.add(hart, n, continues || this.config.memoryModel === 'sc');

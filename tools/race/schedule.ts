@@ -31,17 +31,18 @@ export const MAX_STEPS = 20_000_000;
 export const FAIR_AFTER = 2_000_000;
 
 /**
+ * Random schedules run a hart for 1..16 steps per decision. Measured on R1c on v3 under wmo (a race
+ * PCT does not find), seeds 1-4,000, with the delays before the plans: runs of 1 step cost 9.4 ms
+ * a schedule and failed 3.8 times in 1,000; runs of 1..16, 5.5 ms and 7.5 times (1..4: 6.8 ms and
+ * 4.8 times; 1..64: 4.9 ms and 5.8 times).
+ */
+const RANDOM_BURST = 16;
+
+/**
  * The seed's schedule: PCT (depths 1..4, three horizons) or a fair uniform random one (runs of
  * 1..RANDOM_BURST steps), drawn from a hash of the seed - so that any arithmetic progression of
  * seeds (a --shard, a --medians search) mixes them all.
  */
-/**
- * Random schedules run a hart for 1..16 steps per decision: measured on R1c on v3 under wmo (the
- * race PCT does not find), runs of 1 step cost 9.4 ms a schedule and failed 3.8 times in 1,000;
- * runs of 1..16, 5.5 ms and 7.5 in 1,000 (1..4: 4.8; 1..64: 5.8).
- */
-const RANDOM_BURST = 16;
-
 export function scheduleFor(seed: number): ScheduleConfig {
   const h = new Prng((seed ^ 0x5c4ed) >>> 0).next32();
   if ((h & 1) === 0) return { kind: 'random', burst: RANDOM_BURST };
