@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { Machine } from '../../../emulator/machine.js';
 import { decodeRecord, encodeRecord, Replayer, ReplayError } from '../../../emulator/record.js';
-import type { ScheduleConfig } from '../../../emulator/scheduler.js';
+import { makeStrategy, type ScheduleConfig } from '../../../emulator/scheduler.js';
 import { counterRom, pingPongRom } from './smp-roms.js';
 import { buildGuest } from '../../../guest/image.js';
 import { raceMachine, scheduleFor } from '../../../tools/race/schedule.js';
@@ -54,6 +54,21 @@ describe('determinism', () => {
       // Run-length encoding keeps random schedules compact: well under 2 bytes per step here.
       expect(bytes.length).toBeLessThan(rec.m.steps * 2);
     }
+  });
+
+  it('random schedules with runs: every decision 1..burst steps, each length drawn, the same for the same seed', () => {
+    const draw = (seed: number) => {
+      const s = makeStrategy({ kind: 'random', burst: 16 }, seed, 4);
+      return Array.from({ length: 2000 }, () => {
+        const d = s.next([0, 1, 2, 3], 0);
+        return [d.hart, d.steps] as const;
+      });
+    };
+    const a = draw(7);
+    expect(draw(7)).toEqual(a);
+    expect(new Set(a.map(([, n]) => n))).toEqual(new Set(Array.from({ length: 16 }, (_, i) => i + 1)));
+    expect(new Set(a.map(([h]) => h))).toEqual(new Set([0, 1, 2, 3]));
+    expect(draw(8)).not.toEqual(a);
   });
 
   it('under tso and wmo, a record replays the same turns: a race schedule with random runs of 1..16 steps', () => {

@@ -14,6 +14,7 @@ const SCHEDULES: { name: string; schedule: ScheduleConfig; seed: number }[] = [
   { name: 'round-robin q=100', schedule: { kind: 'rr', quantum: 100 }, seed: 0 },
   { name: 'random seed 1', schedule: { kind: 'random' }, seed: 1 },
   { name: 'random seed 2', schedule: { kind: 'random' }, seed: 2 },
+  { name: 'random runs of 1..16 steps, seed 3', schedule: { kind: 'random', burst: 16 }, seed: 3 },
   { name: 'PCT depth 3 seed 5', schedule: { kind: 'pct', depth: 3, horizon: 200_000 }, seed: 5 },
 ];
 
