@@ -36,6 +36,9 @@ export type StopReason =
   | { kind: 'max-insns' }
   | { kind: 'deadlock' };
 
+/** Why the machine stops before its run ends: a device's exit request, or a guest event io stopped at. */
+type StopRequest = ExitRequest | { kind: 'guest-event'; event: GuestEvent };
+
 /** A report through the guest event device, with where and when the machine saw it. */
 export interface GuestEvent extends GuestEventReport {
   readonly pc: number;
@@ -95,7 +98,7 @@ export class Machine implements TimeSource {
   /** Machine steps so far: the time base. */
   steps = 0;
   private mtimeOffset = 0n;
-  private stop: ExitRequest | { kind: 'guest-event'; event: GuestEvent } | undefined;
+  private stop: StopRequest | undefined;
   readonly guestEvents: GuestEvents;
   private running: Hart | undefined;
   private currentStrategy!: Strategy;
@@ -180,10 +183,7 @@ export class Machine implements TimeSource {
       const h = this.running;
       const e: GuestEvent = { ...r, pc: h ? h.pc : 0, step: this.steps + (h?.inRun ?? 0) };
       // Stop right after the reporting store, as a one-step run would: the hart's run ends there.
-      if (this.io.guestEvent?.(e)) {
-        this.stop ??= { kind: 'guest-event', event: e };
-        for (const hart of this.harts) hart.breakLoop = true;
-      }
+      if (this.io.guestEvent?.(e)) this.requestStop({ kind: 'guest-event', event: e });
     });
     this.bus.map(VIRT.GUEST_EVENTS, this.guestEvents);
     this.bus.map(VIRT.CLINT.base, this.clint);
@@ -389,7 +389,8 @@ export class Machine implements TimeSource {
     return Math.min(end, this.ram.size);
   }
 
-  private requestStop(r: ExitRequest): void {
+  /** Stop the machine: every hart's run ends at its next instruction boundary. */
+  private requestStop(r: StopRequest): void {
     this.stop ??= r;
     for (const h of this.harts) h.breakLoop = true;
   }

@@ -38,6 +38,11 @@ export const FAIR_AFTER = 2_000_000;
  */
 const RANDOM_BURST = 16;
 
+/** A chance mask that stalls at a pass when one bit of the hart's PRNG is 0: half of the passes. */
+const STALL_HALF_OF_PASSES = 1n;
+/** A watching stall resumes after this many changes of its field to or from zero: finished with, then reused. */
+const WATCHED_CROSSINGS = 2n;
+
 /**
  * The seed's schedule: PCT (depths 1..4, three horizons) or a fair uniform random one (runs of
  * 1..RANDOM_BURST steps), drawn from a hash of the seed - so that any arithmetic progression of
@@ -69,10 +74,11 @@ export function injectDelays(m: Machine, symbols: readonly { name: string; value
   const fields = symbols.find((s) => s.name === 'stall_fields');
   const seeds = symbols.find((s) => s.name === 'stall_seeds');
   const plan = symbols.find((s) => s.name === 'stall_armed');
-  if (!config || !fields || !seeds || !plan) return;
+  if (!config || !fields || !seeds) return;
   const rng = new Prng((seed ^ 0x57a11) >>> 0);
   const at = (sym: { value: bigint }, byte: number) => Number(sym.value) - m.ram.base + byte;
-  const armed = m.ram.read(at(plan, 0), 8);
+  // An image without a plan (built before plans existed) arms every point, as Kernel's default does.
+  const armed = plan ? m.ram.read(at(plan, 0), 8) : (1n << BigInt(STALL_POINTS)) - 1n;
   for (let i = 0; i < STALL_POINTS; i++) {
     if (((armed >> BigInt(i)) & 1n) === 0n) continue; // the image's defaults: never
     const c = STALL_CONFIG_SIZE * i;
@@ -86,11 +92,6 @@ export function injectDelays(m: Machine, symbols: readonly { name: string; value
   }
   for (let h = 0; h < m.harts.length; h++) m.ram.write(at(seeds, 8 * h), 8, (BigInt(rng.next32()) << 32n) | BigInt(rng.next32() | 1));
 }
-
-/** A chance mask that stalls at a pass when one bit of the hart's PRNG is 0: half of the passes. */
-const STALL_HALF_OF_PASSES = 1n;
-/** A watching stall resumes after this many changes of its field to or from zero: finished with, then reused. */
-const WATCHED_CROSSINGS = 2n;
 
 /** RAM for race images: small enough that a restart restores all of it cheaply (an image for 64 harts needs under 0.5 MiB). */
 const RACE_RAM = 1 << 20;
