@@ -159,7 +159,8 @@ export class Machine implements TimeSource {
     // Compiled blocks access RAM directly; behind store buffers every access goes through the port.
     for (const h of this.harts) {
       if (this.buffers) h.jit = false;
-      h.trackViews = this.viewMemory !== undefined;
+      // Register views: wmo by views orders loads by them; tso finds dependencies on a buffered SC's rd.
+      h.trackViews = this.buffers !== undefined;
     }
     this.mem.attachHarts(this.harts);
     const sink = {

@@ -18,8 +18,20 @@
  *   buffer empties while it waits);
  * - in steps the scheduler gives a hart asleep in `wfi`, by the same countdown (Machine.run);
  * - up to its youngest store to decoded code, at `fence.i` (which orders no data accesses);
- * - up to a successful store-conditional's store, before another hart writes to its reservation set.
+ * - up to a successful store-conditional's store, before another hart writes to its reservation set;
+ * - up to a successful store-conditional's store, before a load that would read from it (rule 3: a
+ *   load reading from an SC follows it), a load whose address depends on the SC's result register
+ *   (rule 9), or a load that forwards from a store whose address or data depends on it (rule 12).
  * A trap does not drain it (test/emulator/memory/trap-store-buffer.test.ts).
+ *
+ * Dependencies through an SC's rd: RVTSO keeps every preserved-program-order rule of RVWMO, and an
+ * SC writes rd, so a load whose address depends on rd (ppo rule 9), or that reads from a later store
+ * whose address or data depends on rd (rule 12), must follow the SC's store in the global memory
+ * order - only an independent load may pass it. The harts of a tso machine track register views
+ * (Hart.trackViews, as wmo by views does): a buffered SC gives rd its serial number as view, views
+ * flow through every instruction, and a load whose address view reaches the held SC's serial
+ * drains it first. Loads, LR and AMOs give rd no view (they read memory after the SC is settled or
+ * drained). AMOs and LR drain the whole buffer, so only SC needs this.
  *
  * State is plain typed arrays (snapshots copy them), and the hot path allocates nothing.
  */
@@ -27,6 +39,7 @@ import type { Width } from '../bus/device.js';
 import type { Prng } from '../scheduler.js';
 import { DrainCountdown } from './drain-countdown.js';
 import { type DirectMemory, type MemoryPort, type PortHart, RESERVATION_SET } from './port.js';
+import type { ViewHart } from './views.js';
 
 /** Entries per hart. */
 export const STORE_BUFFER_SIZE = 8;
@@ -53,6 +66,12 @@ export class StoreBuffers implements MemoryPort {
   /** Per hart: buffered store-conditionals (entries with held = 1); and their total over all harts. */
   private readonly heldCount: Int32Array;
   private heldTotal = 0;
+  /** 1 for a store whose address or data depends on its hart's held store-conditional (rule 12). */
+  private readonly dep: Uint8Array;
+  /** Per hart: the serial number of its last successful store-conditional (the view rd gets). */
+  private readonly scSerial: Float64Array;
+  /** Per hart: the serial of the store-conditional held in its buffer (valid while heldCount > 0). */
+  private readonly heldSerial: Float64Array;
   /** Per hart: ring start and entry count. */
   private readonly head: Int32Array;
   private readonly count: Int32Array;
@@ -71,6 +90,9 @@ export class StoreBuffers implements MemoryPort {
     this.value = new BigInt64Array(harts * STORE_BUFFER_SIZE);
     this.held = new Uint8Array(harts * STORE_BUFFER_SIZE);
     this.heldCount = new Int32Array(harts);
+    this.dep = new Uint8Array(harts * STORE_BUFFER_SIZE);
+    this.scSerial = new Float64Array(harts);
+    this.heldSerial = new Float64Array(harts);
     this.head = new Int32Array(harts);
     this.count = new Int32Array(harts);
     this.countdown = new DrainCountdown(harts);
@@ -83,6 +105,9 @@ export class StoreBuffers implements MemoryPort {
     this.held.fill(0);
     this.heldCount.fill(0);
     this.heldTotal = 0;
+    this.dep.fill(0);
+    this.scSerial.fill(0);
+    this.heldSerial.fill(0);
     this.countdown.reset(rng);
     for (let h = 0; h < this.harts; h++) {
       this.countdown.pickMean(h);
@@ -163,10 +188,24 @@ export class StoreBuffers implements MemoryPort {
 
   // ---- MemoryPort ----
 
+  /** Does a view (of an address or data register) depend on hart id's held store-conditional? */
+  private dependsOnHeld(id: number, view: number): boolean {
+    return this.heldCount[id] !== 0 && view >= this.heldSerial[id]!;
+  }
+
+  /** Is register view `view` of hart id tied to its buffered store-conditional (for state keys)? */
+  viewDependsOnHeld(id: number, view: number): boolean {
+    return this.dependsOnHeld(id, view);
+  }
+
   load(h: PortHart, base: bigint, off: number, size: Width, signed: boolean): bigint {
     const id = h.id;
+    const vh = h as ViewHart;
+    vh.rv = 0;
     if (this.count[id] === 0) return this.mem.load(h, base, off, size, signed);
     this.tick(id);
+    // Rule 9: an address that depends on the held SC's result waits for its store (at the head).
+    if (this.dependsOnHeld(id, vh.av)) this.drainOne(id);
     const a = Number(base) + off;
     const first = id * STORE_BUFFER_SIZE;
     for (let i = this.count[id]! - 1; i >= 0; i--) {
@@ -174,6 +213,15 @@ export class StoreBuffers implements MemoryPort {
       const ea = this.addr[e]!, es = this.size[e]!;
       if (a >= ea + es || ea >= a + size) continue;
       if (ea <= a && a + size <= ea + es) {
+        // Rule 3: a load that reads from an SC's store follows it in the global memory order, so the
+        // SC's store reaches memory first and the load reads it there.
+        if (this.held[e]) {
+          this.drainOne(id);
+          break;
+        }
+        // Rule 12: reading from a store that depends on the held SC puts this load after the SC's store.
+        // The held SC is the head (older than e), so e keeps its slot.
+        if (this.dep[e] && this.heldCount[id] !== 0) this.drainOne(id);
         // Forward the covered bytes of the youngest overlapping store.
         const v = this.value[e]! >> BigInt(8 * (a - ea));
         return signed ? BigInt.asIntN(size * 8, v) : BigInt.asUintN(size * 8, v);
@@ -195,7 +243,8 @@ export class StoreBuffers implements MemoryPort {
     }
     this.tick(id);
     if (this.count[id] === STORE_BUFFER_SIZE) this.drainOne(id);
-    this.push(id, a, size, value);
+    const e = this.push(id, a, size, value);
+    this.dep[e] = this.dependsOnHeld(id, (h as ViewHart).av) ? 1 : 0;
   }
 
   /** Append a store to hart id's buffer (which has room); returns its slot. */
@@ -204,6 +253,7 @@ export class StoreBuffers implements MemoryPort {
     this.addr[e] = a;
     this.size[e] = size;
     this.value[e] = value;
+    this.dep[e] = 0;
     this.count[id]!++;
     return e;
   }
@@ -211,6 +261,7 @@ export class StoreBuffers implements MemoryPort {
   loadReserved(h: PortHart, addr: bigint, size: 4 | 8): bigint {
     this.drainAll(h.id);
     this.claimLine(h.id, Number(BigInt.asUintN(64, addr)), size);
+    (h as ViewHart).rv = 0;
     return this.mem.loadReserved(h, addr, size);
   }
 
@@ -224,17 +275,23 @@ export class StoreBuffers implements MemoryPort {
     this.drainAll(id);
     this.claimLine(id, Number(BigInt.asUintN(64, addr)), size);
     const a = this.mem.claimReservation(h, addr, size);
+    (h as ViewHart).rv = 0;
     if (a < 0) return false;
     const e = this.push(id, a, size, value);
     this.held[e] = 1;
     this.heldCount[id]!++;
     this.heldTotal++;
+    // rd's view: this SC, until its store drains.
+    const serial = ++this.scSerial[id]!;
+    this.heldSerial[id] = serial;
+    (h as ViewHart).rv = serial;
     return true;
   }
 
   amo(h: PortHart, kind: number, addr: bigint, size: 4 | 8, value: bigint): bigint {
     this.drainAll(h.id);
     this.claimLine(h.id, Number(BigInt.asUintN(64, addr)), size);
+    (h as ViewHart).rv = 0;
     return this.mem.amo(h, kind, addr, size, value);
   }
 
@@ -266,8 +323,8 @@ export class StoreBuffers implements MemoryPort {
   // ---- snapshots (the exhaustive search) ----
 
   /** Exact copies of the buffers (values as BigInt64). */
-  snapshot(): { addr: Float64Array; size: Uint8Array; value: BigInt64Array; held: Uint8Array; heldCount: Int32Array; head: Int32Array; count: Int32Array } {
-    return { addr: this.addr.slice(), size: this.size.slice(), value: this.value.slice(), held: this.held.slice(), heldCount: this.heldCount.slice(), head: this.head.slice(), count: this.count.slice() };
+  snapshot(): { addr: Float64Array; size: Uint8Array; value: BigInt64Array; held: Uint8Array; heldCount: Int32Array; head: Int32Array; count: Int32Array; dep: Uint8Array; scSerial: Float64Array; heldSerial: Float64Array } {
+    return { addr: this.addr.slice(), size: this.size.slice(), value: this.value.slice(), held: this.held.slice(), heldCount: this.heldCount.slice(), head: this.head.slice(), count: this.count.slice(), dep: this.dep.slice(), scSerial: this.scSerial.slice(), heldSerial: this.heldSerial.slice() };
   }
 
   restore(s: ReturnType<StoreBuffers['snapshot']>): void {
@@ -279,12 +336,18 @@ export class StoreBuffers implements MemoryPort {
     this.heldTotal = s.heldCount.reduce((a, b) => a + b, 0);
     this.head.set(s.head);
     this.count.set(s.count);
+    this.dep.set(s.dep);
+    this.scSerial.set(s.scSerial);
+    this.heldSerial.set(s.heldSerial);
   }
 
   /** The buffers' contents as a string (equal for equal states, whatever the ring positions). */
   key(): string {
     let k = '';
-    for (let h = 0; h < this.harts; h++) k += this.entries(h).map((e) => `${e.addr}:${e.size}:${e.value}${e.held ? 'h' : ''}`).join(',') + '|';
+    for (let h = 0; h < this.harts; h++) {
+      const first = h * STORE_BUFFER_SIZE;
+      k += this.entries(h).map((e, i) => `${e.addr}:${e.size}:${e.value}${e.held ? 'h' : ''}${this.dep[first + ((this.head[h]! + i) % STORE_BUFFER_SIZE)] ? 'd' : ''}`).join(',') + '|';
+    }
     return k;
   }
 }

@@ -16,6 +16,8 @@ const DRAIN = -5;
 
 interface HartSnap {
   x: BigInt64Array;
+  /** Register views (tso: which registers depend on a buffered store-conditional). */
+  views: Float64Array;
   pc: number;
   state: 'running' | 'wfi';
   instret: number;
@@ -41,7 +43,7 @@ export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 
   const hi = Math.max(...addrs) + 8 - m.ram.base;
 
   const save = () => ({
-    harts: m.harts.map((h): HartSnap => ({ x: h.x.slice(), pc: h.pc, state: h.state, instret: h.instret, traps: h.traps, reservation: h.reservation })),
+    harts: m.harts.map((h): HartSnap => ({ x: h.x.slice(), views: h.views.slice(), pc: h.pc, state: h.state, instret: h.instret, traps: h.traps, reservation: h.reservation })),
     windows: m.windows.map((w) => w.save()),
     buffers: sb?.snapshot(),
     ram: m.ram.bytes.slice(lo, hi),
@@ -51,6 +53,7 @@ export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 
     s.harts.forEach((hs, i) => {
       const h = m.harts[i]!;
       h.x.set(hs.x);
+      h.views.set(hs.views);
       h.pc = hs.pc;
       h.state = hs.state;
       h.instret = hs.instret;
@@ -63,8 +66,10 @@ export function exploreLitmus(built: BuiltTest, model: MemoryModel, maxStates = 
     if (s.buffers) sb!.restore(s.buffers);
     m.ram.bytes.set(s.ram, lo);
   };
+  // Under tso a register's view matters only as: does it depend on the hart's buffered SC?
+  const dependencies = (h: (typeof m.harts)[number]) => (sb ? Array.from(h.views, (v) => (sb.viewDependsOnHeld(h.id, v) ? 1 : 0)).join('') : '');
   const key = () =>
-    m.harts.map((h, i) => `${h.pc}/${h.state}/${h.reservation}/${h.x.join(',')}/${m.windows[i]?.key() ?? ''}`).join(';') + (sb ? '#' + sb.key() : '') + '#' + Buffer.from(m.ram.bytes.subarray(lo, hi)).toString('hex');
+    m.harts.map((h, i) => `${h.pc}/${h.state}/${h.reservation}/${h.x.join(',')}/${dependencies(h)}/${m.windows[i]?.key() ?? ''}`).join(';') + (sb ? '#' + sb.key() : '') + '#' + Buffer.from(m.ram.bytes.subarray(lo, hi)).toString('hex');
 
   /** Every move from the current state: [hart, choice], where choice -2 = one interpreter step, DRAIN = drain the oldest buffered store. */
   const moves = (): [number, number][] => {
