@@ -16,6 +16,8 @@ export interface ElfSegment {
   readonly flags: number;
   readonly vaddr: bigint;
   readonly paddr: bigint;
+  /** File offset of the segment's bytes. */
+  readonly offset: number;
   readonly filesz: number;
   readonly memsz: bigint;
   readonly data: Uint8Array;
@@ -46,6 +48,8 @@ export interface ElfFile {
   readonly entry: bigint;
   readonly flags: number;
   readonly segments: readonly ElfSegment[];
+  /** File offset just past the ELF header and the program header table. */
+  readonly headersEnd: number;
   readonly sections: readonly ElfSection[];
   readonly symbols: readonly ElfSymbol[];
 }
@@ -98,7 +102,7 @@ export function readElf(bytes: Uint8Array, what = 'file'): ElfFile {
       if (ptype === E.PT_LOAD) {
         if (filesz > memsz) fail(`program header ${i}: p_filesz ${filesz} is larger than p_memsz ${memsz}`);
         const [o, l] = span(offset, filesz, `segment ${i}`);
-        segments.push({ type: ptype, flags: u32(p + 4), vaddr: u64(p + 16), paddr: u64(p + 24), filesz: l, memsz, data: bytes.subarray(o, o + l) });
+        segments.push({ type: ptype, flags: u32(p + 4), vaddr: u64(p + 16), paddr: u64(p + 24), offset: o, filesz: l, memsz, data: bytes.subarray(o, o + l) });
       }
     }
   }
@@ -159,5 +163,6 @@ export function readElf(bytes: Uint8Array, what = 'file'): ElfFile {
       });
     }
   });
-  return { type, entry, flags, segments, sections, symbols };
+  const headersEnd = Math.max(E.EHDR_SIZE, phnum > 0 ? Number(phoff) + phnum * E.PHDR_SIZE : 0);
+  return { type, entry, flags, segments, headersEnd, sections, symbols };
 }

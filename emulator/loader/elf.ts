@@ -1,10 +1,15 @@
 /**
  * Loading images into a machine: ELF64 executables (PT_LOAD segments, entry point, symbols) and raw
- * binaries at a given address. Every segment must lie inside RAM; anything else is a LoadError that
+ * binaries at a given address. What is loaded must lie inside RAM; anything else is a LoadError that
  * names the problem.
+ *
+ * As QEMU does, bytes of a segment that lie outside RAM and that no allocated section occupies are
+ * skipped: GNU ld with its defaults (`-Ttext=0x80000000`) puts the ELF and program headers in the
+ * first PT_LOAD segment, a page below .text (0x7ffff000). Section contents outside RAM stay an error
+ * naming the section; a file without section headers can only have its own headers skipped.
  */
-import { readElf, type ElfSymbol } from '../../assembler/elf/reader.js';
-import { EM_RISCV, ET_EXEC } from '../../assembler/elf/constants.js';
+import { readElf, type ElfFile, type ElfSegment, type ElfSymbol } from '../../assembler/elf/reader.js';
+import { EM_RISCV, ET_EXEC, SHF_ALLOC, SHT_NOBITS } from '../../assembler/elf/constants.js';
 import type { Ram } from '../memory/ram.js';
 
 export class LoadError extends Error {
@@ -33,6 +38,55 @@ function place(ram: Ram, addr: bigint, data: Uint8Array, memsz: bigint, what: st
   ram.bytes.fill(0, off + data.length, off + Number(memsz));
 }
 
+const SHF_TLS = 0x400;
+const hex = (v: bigint) => `0x${v.toString(16)}`;
+
+/**
+ * Load the part of a segment that lies in RAM; the parts outside must hold no allocated section
+ * (only file headers and padding), else the error names the first section there.
+ */
+function placeSegment(ram: Ram, elf: ElfFile, seg: ElfSegment, what: string, name: string): void {
+  const lo = seg.paddr, hi = seg.paddr + seg.memsz;
+  const ramLo = BigInt(ram.base), ramHi = BigInt(ram.base + ram.size);
+  const inLo = lo > ramLo ? lo : ramLo, inHi = hi < ramHi ? hi : ramHi;
+  const outside: [bigint, bigint][] = [];
+  if (lo < ramLo) outside.push([lo, hi < ramLo ? hi : ramLo]);
+  if (hi > ramHi) outside.push([lo > ramHi ? lo : ramHi, hi]);
+  for (const [a, b] of outside) {
+    const sec = sectionIn(elf, seg, a, b);
+    const where = `is outside RAM (${hex(ramLo)}..${hex(ramHi)}); use --ram to enlarge it or relink`;
+    if (sec) throw new LoadError(`${name}: section ${sec.name} at ${hex(sec.lo)}..${hex(sec.hi)} (in ${what.slice(name.length + 2)}) ${where}`);
+    if (elf.sections.length === 0 && !onlyHeaders(elf, seg, a, b)) throw new LoadError(`${what} at ${hex(lo)}..${hex(hi)} ${where}`);
+  }
+  if (inLo >= inHi) return;
+  const start = Number(inLo - lo);
+  const end = Number(inHi - lo);
+  const off = Number(inLo) - ram.base;
+  const data = seg.data.subarray(Math.min(start, seg.data.length), Math.min(end, seg.data.length));
+  ram.bytes.set(data, off);
+  ram.bytes.fill(0, off + data.length, off + (end - start));
+}
+
+/** The first allocated section whose load addresses in this segment overlap [a, b), if any. */
+function sectionIn(elf: ElfFile, seg: ElfSegment, a: bigint, b: bigint): { name: string; lo: bigint; hi: bigint } | undefined {
+  for (const s of elf.sections) {
+    if ((s.flags & SHF_ALLOC) === 0 || s.size === 0) continue;
+    // .tbss takes no space in the segment.
+    if (s.type === SHT_NOBITS && (s.flags & SHF_TLS) !== 0) continue;
+    if (s.addr < seg.vaddr || s.addr >= seg.vaddr + seg.memsz) continue;
+    const lo = s.addr - seg.vaddr + seg.paddr;
+    const hi = lo + BigInt(s.size);
+    if (lo < b && a < hi) return { name: s.name, lo, hi };
+  }
+  return undefined;
+}
+
+/** Without section headers: does [a, b) of the segment hold only the file's ELF and program headers? */
+function onlyHeaders(elf: ElfFile, seg: ElfSegment, a: bigint, b: bigint): boolean {
+  if (seg.offset !== 0) return false;
+  return b - seg.paddr <= BigInt(elf.headersEnd) && a >= seg.paddr;
+}
+
 export function loadElf(ram: Ram, bytes: Uint8Array, name: string): LoadedImage {
   let elf;
   try {
@@ -45,7 +99,7 @@ export function loadElf(ram: Ram, bytes: Uint8Array, name: string): LoadedImage 
   if (loads.length === 0) throw new LoadError(`${name}: no loadable (PT_LOAD) segments`);
   for (const [i, seg] of loads.entries()) {
     if (seg.memsz === 0n) continue;
-    place(ram, seg.paddr, seg.data, seg.memsz, `${name}: segment ${i}`);
+    placeSegment(ram, elf, seg, `${name}: segment ${i}`, name);
   }
   const entry = elf.entry;
   if (entry < BigInt(ram.base) || entry >= BigInt(ram.base + ram.size)) throw new LoadError(`${name}: entry point 0x${entry.toString(16)} is outside RAM`);

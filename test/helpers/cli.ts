@@ -21,13 +21,22 @@ export function expectNoStackTrace(text: string): void {
 }
 
 /** The same, without blocking the test worker (for long runs: vitest's RPC needs its event loop). */
-export function rvsmpAsync(args: string[], opts: { timeout?: number } = {}): Promise<CliResult> {
+export function rvsmpAsync(args: string[], opts: { timeout?: number; input?: string } = {}): Promise<CliResult> {
+  return spawnAsync(process.execPath, [CLI, ...args], opts);
+}
+
+/** Any program, run without blocking the test worker; killed after the timeout (status -1). */
+export function spawnAsync(cmd: string, args: string[], opts: { timeout?: number; input?: string; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: [opts.input !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'], cwd: opts.cwd });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    if (opts.input !== undefined) {
+      child.stdin!.on('error', () => {}); // a child that exits before reading all of it
+      child.stdin!.end(opts.input);
+    }
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeout ?? 60_000);
     child.on('error', reject);
     child.on('close', (status) => {
