@@ -15,6 +15,26 @@ export const num = (v: bigint | number): Expr => ({ k: 'num', v: BigInt.asIntN(6
 export const sym = (name: string): Expr => ({ k: 'sym', name });
 export const add = (a: Expr, b: bigint | number): Expr => (b === 0 || b === 0n ? a : { k: 'bin', op: '+', a, b: num(b) });
 
+/**
+ * How deep an expression may nest (operators and parentheses): evaluation recurses, so a chain of
+ * 10,000 additions or 5,000 nested parentheses would exhaust the stack. GNU as has no such limit;
+ * no real program comes near it.
+ */
+export const MAX_EXPRESSION_DEPTH = 1000;
+
+/** The depth of an expression tree (a number or symbol is 1), computed without recursion. */
+export function exprDepth(e: Expr): number {
+  let max = 0;
+  const stack: [Expr, number][] = [[e, 1]];
+  while (stack.length) {
+    const [x, d] = stack.pop()!;
+    if (d > max) max = d;
+    if (x.k === 'un') stack.push([x.a, d + 1]);
+    else if (x.k === 'bin') stack.push([x.a, d + 1], [x.b, d + 1]);
+  }
+  return max;
+}
+
 /** Resolve a symbol to a value, or undefined when it is not (yet) known. */
 export type SymbolLookup = (name: string) => bigint | undefined;
 

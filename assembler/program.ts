@@ -7,7 +7,7 @@
  */
 import { encode, EncodeError, operandProblem } from './codec.js';
 import { AsmError, AsmErrors, type SourcePos } from './errors.js';
-import { evaluate, type Expr, ExprError, num, symbolsOf } from './expr.js';
+import { evaluate, type Expr, ExprError, MAX_EXPRESSION_DEPTH, num, symbolsOf } from './expr.js';
 import { aliasesNamed, type AliasSpec } from './isa/alias-table.js';
 import { COMPRESS_RULES } from './isa/compress.js';
 import { csrNumber } from './isa/csrs.js';
@@ -44,6 +44,33 @@ class Section {
 }
 
 type SymbolDef = { kind: 'label'; section: Section; item: number; pos?: SourcePos } | { kind: 'equ'; e: Expr; pos?: SourcePos };
+
+/**
+ * A symbol lookup: labels through `label`, .equ/.set symbols evaluated once each (a chain of
+ * definitions that each use the previous one twice stays linear), a cycle undefined, and a chain
+ * of definitions at most MAX_EXPRESSION_DEPTH deep (evaluation recurses through it).
+ */
+function symbolLookup(symbols: ReadonlyMap<string, SymbolDef>, label: (d: Extract<SymbolDef, { kind: 'label' }>) => bigint | undefined): (name: string) => bigint | undefined {
+  const memo = new Map<string, bigint | undefined>();
+  const active = new Set<string>();
+  const lookup = (name: string): bigint | undefined => {
+    const d = symbols.get(name);
+    if (!d) return undefined;
+    if (d.kind === 'label') return label(d);
+    if (memo.has(name)) return memo.get(name);
+    if (active.has(name)) return undefined;
+    if (active.size >= MAX_EXPRESSION_DEPTH) throw new ExprError(`symbol ${active.values().next().value}: its definition goes through more than ${MAX_EXPRESSION_DEPTH} nested .equ/.set symbols (a fixed limit of rvsmp's assembler)`);
+    active.add(name);
+    try {
+      const v = evaluate(d.e, lookup);
+      memo.set(name, v);
+      return v;
+    } finally {
+      active.delete(name);
+    }
+  };
+  return lookup;
+}
 
 export interface ProgramOptions {
   /** Compress instructions automatically, as GNU as does with -march=rv64gc (default true). */
@@ -193,18 +220,11 @@ export class Program {
 
   /** The value of an expression if it is known now (constants and .equ of constants). */
   constant(e: Expr): bigint | undefined {
-    const seen = new Set<string>();
-    const lookup = (name: string): bigint | undefined => {
-      const d = this.symbols.get(name);
-      if (!d || d.kind !== 'equ' || seen.has(name)) return undefined;
-      seen.add(name);
-      const v = evaluate(d.e, lookup);
-      seen.delete(name);
-      return v;
-    };
+    const lookup = symbolLookup(this.symbols, () => undefined);
     try {
       return evaluate(e, lookup);
-    } catch {
+    } catch (x) {
+      if (x instanceof ExprError && x.message.includes('nested')) throw new AsmError(x.message);
       return undefined;
     }
   }
@@ -489,19 +509,9 @@ export class Program {
     return order;
   }
 
+  /** Symbol values with the current layout (a new lookup after each layout: labels move). */
   private lookupFn(): (name: string) => bigint | undefined {
-    const seen = new Set<string>();
-    const lookup = (name: string): bigint | undefined => {
-      const d = this.symbols.get(name);
-      if (!d) return undefined;
-      if (d.kind === 'label') return d.section.addr + BigInt(d.section.offsets[d.item] ?? 0);
-      if (seen.has(name)) return undefined;
-      seen.add(name);
-      const v = evaluate(d.e, lookup);
-      seen.delete(name);
-      return v;
-    };
-    return lookup;
+    return symbolLookup(this.symbols, (d) => d.section.addr + BigInt(d.section.offsets[d.item] ?? 0));
   }
 
   /** Section of the label an expression names (sym or sym+const), for relaxation within a section. */
@@ -529,8 +539,18 @@ export class Program {
 
   /** Lay out, relax, resolve and encode everything into an Image. Throws AsmErrors listing every problem. */
   link(opts: LinkOptions = {}): Image {
+    try {
+      return this.linkInner(opts);
+    } catch (e) {
+      // A symbol chain too deep to evaluate, met while laying out.
+      if (e instanceof ExprError) throw new AsmErrors([...this.errors.splice(0), new AsmError(e.message)]);
+      throw e;
+    }
+  }
+
+  private linkInner(opts: LinkOptions): Image {
     for (const [name] of this.sizes) if (!this.symbols.has(name)) this.errors.push(new AsmError(`.size names undefined symbol "${name}"`));
-    const lookup = this.lookupFn();
+    let lookup = this.lookupFn();
     // GNU as pads the end of a code section to the section's alignment, with nops.
     for (const s of this.sections.values()) {
       if (s.kind === 'text' && s.align > 1 && !s.items.some((it) => it.t === 'align' && it.pos === END_PAD)) {
@@ -542,6 +562,7 @@ export class Program {
     for (let pass = 0; ; pass++) {
       for (const s of this.sections.values()) this.layoutSection(s);
       order = this.placeSections(opts);
+      lookup = this.lookupFn();
       let changed = false;
       for (const s of order) {
         s.items.forEach((it, i) => {

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Bus } from './bus/bus.js';
-import { DEFAULT_CONFIG, IMPLEMENTED_MODELS, INSNS_PER_TICK, MAX_HARTS, type MachineConfig, VIRT } from './config.js';
+import { DEFAULT_CONFIG, IMPLEMENTED_MODELS, INSNS_PER_TICK, MAX_HARTS, type MachineConfig, type MemoryModel, VIRT } from './config.js';
 import { Clint, type TimeSource } from './devices/clint.js';
 import { Htif } from './devices/htif.js';
 import { ImsicFile, ImsicPages } from './devices/imsic.js';
@@ -77,6 +77,8 @@ const SLICE = 1 << 20;
 
 export class Machine implements TimeSource {
   readonly config: MachineConfig;
+  /** The model the engines implement: the configured one, or sc on a one-hart machine (same outcomes, the fast path). */
+  readonly ordering: MemoryModel;
   readonly ram: Ram;
   readonly bus: Bus;
   readonly code: CodeCache;
@@ -150,8 +152,12 @@ export class Machine implements TimeSource {
     this.bus = new Bus(this.ram);
     this.code = new CodeCache(this.ram);
     this.mem = new DirectMemory(this.ram, this.bus, this.code);
-    this.storeBuffers = this.config.memoryModel === 'tso' ? new StoreBuffers(this.mem, n) : undefined;
-    this.viewMemory = this.config.memoryModel === 'wmo' && this.config.wmoEngine === 'views' ? new ViewMemory(this.mem, n) : undefined;
+    // One hart cannot observe its own accesses out of order (the load value axiom and the
+    // same-address rules make RVWMO and RVTSO equal to SC for a single hart; device accesses are in
+    // program order under every model), so a one-hart machine runs on the sc fast path.
+    this.ordering = n === 1 ? 'sc' : this.config.memoryModel;
+    this.storeBuffers = this.ordering === 'tso' ? new StoreBuffers(this.mem, n) : undefined;
+    this.viewMemory = this.ordering === 'wmo' && this.config.wmoEngine === 'views' ? new ViewMemory(this.mem, n) : undefined;
     this.buffers = this.storeBuffers ?? this.viewMemory;
     this.port = this.buffers ?? this.mem;
     this.harts = [];
@@ -194,7 +200,7 @@ export class Machine implements TimeSource {
     this.strategy = makeStrategy(this.config.schedule, this.config.seed, n);
     this.windowRng = new Prng(this.config.seed ^ 0x5eed);
     this.resetBuffers(this.config.seed);
-    if (this.config.memoryModel === 'wmo' && !this.viewMemory) {
+    if (this.ordering === 'wmo' && !this.viewMemory) {
       const mem = this.mem;
       const code = this.code;
       this.windowMemory = {
@@ -462,7 +468,7 @@ export class Machine implements TimeSource {
    * entry: one turn). Under sc turns do not matter, and a record merges a hart's consecutive decisions.
    */
   private noteDecision(hart: number, n: number, continues: boolean): void {
-    this.log?.add(hart, n, continues || this.config.memoryModel === 'sc');
+    this.log?.add(hart, n, continues || this.ordering === 'sc');
     if (n > 0) {
       if (hart === this.runHart) this.runSteps += n;
       else {

@@ -3,6 +3,11 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { main } from './cli.js';
 import { runOne } from './litmus/command.js';
 import { raceWorkerMessage } from './race/command.js';
+import { LIMITS } from './limits.js';
+
+// A worker works under its parent's limits (set by flags in the main thread).
+const limits = (workerData as { limits?: Record<string, number> } | undefined)?.limits;
+if (!isMainThread && limits) for (const [k, v] of Object.entries(limits)) if (k in LIMITS) LIMITS[k as keyof typeof LIMITS].value = v;
 
 if (!isMainThread && (workerData as { litmusWorker?: boolean } | undefined)?.litmusWorker) {
   parentPort!.on('message', (m: { file: string; model: 'sc' | 'tso' | 'wmo'; runs: number; seed: number; exhaustive: boolean; wmoEngine: 'window' | 'views' }) => {

@@ -6,13 +6,24 @@ import arg from 'arg';
 import type { WmoEngine } from '../emulator/config.js';
 import type { ScheduleConfig } from '../emulator/scheduler.js';
 import { UsageError } from './errors.js';
+import { LIMITS, setLimit } from './limits.js';
 
+/** Flags every command accepts: the limits on what users give (tools/limits.ts). */
+const LIMIT_FLAGS = Object.fromEntries(Object.values(LIMITS).map((l) => [l.flag, String])) as Record<string, StringConstructor>;
+
+/** Parse a command's flags (and the limit flags, applied at once). */
 export function parse<T extends arg.Spec>(spec: T, argv: string[], usage: string): arg.Result<T> {
+  let a: arg.Result<T>;
   try {
-    return arg(spec, { argv });
+    a = arg({ ...LIMIT_FLAGS, ...spec }, { argv }) as arg.Result<T>;
   } catch (e) {
     throw new UsageError(`${(e as Error).message}\nusage: ${usage}`);
   }
+  for (const l of Object.values(LIMITS)) {
+    const v = (a as Record<string, unknown>)[l.flag];
+    if (typeof v === 'string') setLimit(l, v);
+  }
+  return a;
 }
 
 /** The one positional argument a command takes. */

@@ -25,7 +25,9 @@ export const RUN_USAGE =
   'rvsmp run <image> [--harts N] [--seed S] [--schedule rr|random|pct] [--quantum Q] [--pct-depth D] [--pct-steps K]\n' +
   '                  [--memory-model sc|tso|wmo] [--wmo-engine window|views] [--record FILE | --replay FILE] [--machine virt] [--imsic-ids N] [--max-insns N] [--trace] [--ram MiB] [--load-addr ADDR]\n' +
   '\n' +
-  '  --memory-model    wmo (RVWMO, the default), tso (RVTSO) or sc (sequential consistency, fastest)\n' +
+  '  --memory-model    wmo (RVWMO, the default), tso (RVTSO) or sc (sequential consistency, fastest). With one\n' +
+  '                    hart every model runs as sc, at full speed: a hart sees its own accesses in program order\n' +
+  '                    (the load value axiom and the same-address rules), and device accesses are in order anyway\n' +
   '  --wmo-engine      window (the issue window: every RVWMO reordering, the default) or views (in-order harts,\n' +
   '                    non-FIFO store buffers, loads of older versions; no load buffering; several times faster)\n' +
   '  --seed S          drives the schedule and, under tso/wmo, every reordering; the same seed replays the run\n' +
@@ -154,7 +156,7 @@ export async function runCommand(o: RunOptions): Promise<number> {
     return `hart ${h.id} at pc 0x${BigInt.asUintN(64, BigInt(h.pc)).toString(16)}${sym ? ` <${sym}>` : ''} in ${['U', 'S', '?', 'M'][h.priv]}-mode, ${h.state === 'wfi' ? 'asleep in wfi' : 'running'}, ${h.instret} instructions`;
   };
   const h = machine.harts[0]!;
-  const where = () => (machine.harts.length === 1 ? `${describe(h)} retired` : machine.harts.map((x) => `\n  ${describe(x)}`).join(''));
+  const where = () => (machine.harts.length === 1 ? ` ${describe(h)} retired` : machine.harts.map((x) => `\n  ${describe(x)}`).join(''));
   if (machine.harts.length > 1 && stop.kind === 'exit') {
     process.stderr.write(`rvsmp: exit ${stop.code} through the ${stop.via} after ${machine.steps} steps (${machine.strategy.describe}, seed ${seed}):${where()}\n`);
   }
@@ -167,12 +169,12 @@ export async function runCommand(o: RunOptions): Promise<number> {
       return 0;
     case 'max-insns':
       // Under tso/wmo the limit counts machine steps: each fetches, performs or retires in an issue window.
-      process.stderr.write(`rvsmp: --max-insns ${o.maxInsns} reached${machine.windows.length ? ` (machine steps under ${o.memoryModel})` : ''}: ${where()}\n`);
+      process.stderr.write(`rvsmp: --max-insns ${o.maxInsns} reached${machine.windows.length ? ` (machine steps under ${o.memoryModel})` : ''}:${where()}\n`);
       return EXIT_MAX_INSNS;
     case 'guest-event':
       return 1; // not asked for: rvsmp run never stops at an event
     case 'deadlock':
-      process.stderr.write(`rvsmp: deadlock: every hart is asleep in wfi with no interrupt that could wake it: ${where()}\n`);
+      process.stderr.write(`rvsmp: deadlock: every hart is asleep in wfi with no interrupt that could wake it:${where()}\n`);
       return EXIT_DEADLOCK;
   }
 }

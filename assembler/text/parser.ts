@@ -4,7 +4,7 @@
  * reported at once, each as file:line:column and what was expected.
  */
 import { AsmError, AsmErrors, type SourcePos } from '../errors.js';
-import { type Expr, num, sym } from '../expr.js';
+import { type Expr, exprDepth, MAX_EXPRESSION_DEPTH, num, sym } from '../expr.js';
 import { regNumber } from '../isa/registers.js';
 import type { Operand, RelocOp } from '../operand.js';
 import { Program, type ProgramOptions } from '../program.js';
@@ -129,10 +129,18 @@ function lex(line: string): Tok[] {
       i++;
       continue;
     }
-    throw new LineError(`unexpected character "${c}"`, col);
+    throw new LineError(`unexpected character ${printable(c)}`, col);
   }
   return out;
 }
+
+/** A character for a message: quoted, or as a code point when it does not print. */
+function printable(c: string): string {
+  const code = c.codePointAt(0)!;
+  return code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) ? `U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `"${c}"`;
+}
+
+const tooDeep = `expression nested more than ${MAX_EXPRESSION_DEPTH} deep (operators and parentheses; a fixed limit of rvsmp's assembler)`;
 
 const BINARY_PRECEDENCE: Record<string, number> = {
   '||': 1, '&&': 2, '==': 3, '!=': 3, '<': 3, '>': 3, '<=': 3, '>=': 3,
@@ -165,7 +173,18 @@ class Cursor {
     this.i++;
   }
 
-  expr(minPrec = 1): Expr {
+  /** Parentheses and unary operators open around the token being parsed. */
+  private nesting = 0;
+
+  /** An expression, no deeper than MAX_EXPRESSION_DEPTH (evaluation recurses over it). */
+  expr(): Expr {
+    const col = this.col();
+    const e = this.binary(1);
+    if (exprDepth(e) > MAX_EXPRESSION_DEPTH) throw new LineError(tooDeep, col);
+    return e;
+  }
+
+  private binary(minPrec: number): Expr {
     let left = this.unary();
     for (;;) {
       const t = this.peek();
@@ -173,7 +192,7 @@ class Cursor {
       const prec = BINARY_PRECEDENCE[t.v];
       if (prec === undefined || prec < minPrec) break;
       this.i++;
-      const right = this.expr(prec + 1);
+      const right = this.binary(prec + 1);
       left = { k: 'bin', op: t.v as never, a: left, b: right };
     }
     return left;
@@ -182,13 +201,23 @@ class Cursor {
   private unary(): Expr {
     const t = this.peek();
     if (!t) throw new LineError('expected an expression', this.col());
+    const nests = t.k === 'op' && (t.v === '-' || t.v === '~' || t.v === '!' || t.v === '+' || t.v === '(');
+    if (nests && ++this.nesting > MAX_EXPRESSION_DEPTH) throw new LineError(tooDeep, t.col);
+    try {
+      return this.unaryInner(t);
+    } finally {
+      if (nests) this.nesting--;
+    }
+  }
+
+  private unaryInner(t: Tok): Expr {
     if (t.k === 'op' && (t.v === '-' || t.v === '~' || t.v === '!' || t.v === '+')) {
       this.i++;
       return { k: 'un', op: t.v, a: this.unary() };
     }
     if (t.k === 'op' && t.v === '(') {
       this.i++;
-      const e = this.expr();
+      const e = this.binary(1);
       this.expectOp(')', '")"');
       return e;
     }

@@ -433,7 +433,8 @@ export class Debugger {
 
   describeModel(): string {
     const c = this.machine.config;
-    return c.memoryModel === 'wmo' ? `wmo (${c.wmoEngine})` : c.memoryModel;
+    const name = c.memoryModel === 'wmo' ? `wmo (${c.wmoEngine})` : c.memoryModel;
+    return this.machine.ordering !== c.memoryModel ? `${name}, run as sc: one hart sees its own accesses in order` : name;
   }
 }
 

@@ -76,11 +76,13 @@ ${FINISH(0x5555)}`;
     const r = rvsmp(['run', spin, '--max-insns', '1000', '--memory-model', 'sc']);
     expect(r.status).toBe(124);
     expect(r.stderr).toMatch(/--max-insns 1000 reached: hart 0 at pc 0x80000002 <spin> in M-mode, running, 1000 instructions retired/);
-    // Under wmo (the default) a step fetches or performs in the issue window, or runs a register-only
+    // One hart runs as sc whatever the model: the default (wmo) counts instructions too.
+    expect(rvsmp(['run', spin, '--max-insns', '1000']).stderr).toBe(r.stderr);
+    // Under wmo with two harts a step fetches or performs in an issue window, or runs a register-only
     // instruction in the interpreter: at most one instruction retires per step here.
-    const w = rvsmp(['run', spin, '--max-insns', '1000']);
+    const w = rvsmp(['run', spin, '--max-insns', '1000', '--harts', '2']);
     expect(w.status).toBe(124);
-    const m = /--max-insns 1000 reached \(machine steps under wmo\): hart 0 at pc 0x80000002 <spin> in M-mode, running, (\d+) instructions retired/.exec(w.stderr);
+    const m = /--max-insns 1000 reached \(machine steps under wmo\):\n  hart 0 at pc 0x80000002 <spin> in M-mode, running, (\d+) instructions\n  hart 1 at/.exec(w.stderr);
     expect(m, w.stderr).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThan(100);
     expect(Number(m![1])).toBeLessThanOrEqual(1000);
@@ -103,7 +105,8 @@ ${FINISH(0x5555)}`;
 
   it('--trace under wmo shows retirement, buffered stores, and when each access takes effect', () => {
     const src = `  .globl _start\n_start:\n  la t0, x\n  li t1, 5\n  sw t1, 0(t0)\n  lw a0, 0(t0)\n${FINISH(0x5555)}\n  .data\n  .balign 8\nx: .word 0\n`;
-    const r = rvsmp(['run', image('trace-wmo.elf', src), '--trace', '--seed', '3']);
+    // Two harts: one would run as sc.
+    const r = rvsmp(['run', image('trace-wmo.elf', src), '--trace', '--seed', '3', '--harts', '2']);
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^hart 0 +[0-9a-f]{16} <_start\+0x[0-9a-f]+> +[0-9a-f]+ +sw t1,0\(t0\) +store buffered$/m);
     expect(r.stderr).toMatch(/^hart 0 +[0-9a-f]{16} +\(memory\) +writes \[0x8[0-9a-f]+\]\/4 = 0x5$/m);
@@ -113,7 +116,7 @@ ${FINISH(0x5555)}`;
 
   it('--trace under tso shows a store entering the store buffer, forwarding, and the store reaching memory', () => {
     const src = `  .globl _start\n_start:\n  la t0, x\n  li t1, 5\n  sw t1, 0(t0)\n  lw a0, 0(t0)\n  fence rw,rw\n${FINISH(0x5555)}\n  .data\n  .balign 8\nx: .word 0\n`;
-    const r = rvsmp(['run', image('trace-tso.elf', src), '--trace', '--memory-model', 'tso', '--seed', '3']);
+    const r = rvsmp(['run', image('trace-tso.elf', src), '--trace', '--memory-model', 'tso', '--seed', '3', '--harts', '2']);
     expect(r.status).toBe(0);
     const lines = r.stderr.split('\n');
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
@@ -140,7 +143,7 @@ ${FINISH(0x5555)}`;
     ['a 32-bit ELF', () => { const p = join(dir, 'c32.elf'); const b = Buffer.alloc(64); b.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]); writeFileSync(p, b); return p; }, /not a 64-bit ELF file/],
     ['another machine', () => { const p = join(dir, 'x86.elf'); const b = Buffer.alloc(64); b.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]); b.writeUInt16LE(2, 16); b.writeUInt16LE(62, 18); writeFileSync(p, b); return p; }, /wrong machine: e_machine is 62, not RISC-V/],
     ['a truncated ELF', () => { const p = join(dir, 'trunc.elf'); writeFileSync(p, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0, 0])); return p; }, /truncated/],
-    ['a segment outside RAM', () => image('low.elf', `_start:\n  nop\n`, 0x1000n), /segment 0 at 0x1000\.\.0x1002 is outside RAM/],
+    ['a segment outside RAM', () => image('low.elf', `_start:\n  nop\n`, 0x1000n), /low\.elf: section \.text at 0x1000\.\.0x1002 \(in segment 0\) is outside RAM/],
   ])('refuses %s', (_what, make, message) => {
     const r = rvsmp(['run', make()]);
     expect(r.status).toBe(1);

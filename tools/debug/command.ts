@@ -5,7 +5,6 @@
  * the prompt when not typed, so a transcript reads like a session.
  */
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
 import { Debugger } from '../../emulator/debugger/debugger.js';
 import { Machine } from '../../emulator/machine.js';
 import type { MachineConfig, MemoryModel, WmoEngine } from '../../emulator/config.js';
@@ -84,11 +83,7 @@ export async function debugCommand(o: DebugOptions, out: (line: string) => void)
     let text: string;
     if (o.commands !== undefined) text = readUserText(o.commands);
     else {
-      try {
-        text = readFileSync(0, 'utf8');
-      } catch (e) {
-        throw new UsageError(`cannot read the commands from stdin: ${(e as Error).message}`);
-      }
+      text = readUserText(0, 'the commands on standard input');
     }
     // A batch run goes on after a failed command (its transcript shows every error), names each on
     // stderr with its line, and then exits 1 unless the guest exited with a status of its own.

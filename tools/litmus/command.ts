@@ -6,11 +6,11 @@
  * family. A broken file is reported with file and line and skipped; the others still run, and the
  * command exits 1 (as it does when a test is unsound).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, join } from 'node:path';
 import type { MemoryModel, WmoEngine } from '../../emulator/config.js';
-import { UsageError } from '../errors.js';
+import { readUserText, UsageError } from '../errors.js';
 import { workerPool } from '../pool.js';
 import { buildLitmus } from './build.js';
 import { LitmusError, parseLitmus } from './parse.js';
@@ -73,9 +73,9 @@ function listFiles(paths: string[]): string[] {
 export function runOne(file: string, model: MemoryModel, runs: number, seed: number, exhaustive = false, wmoEngine: WmoEngine = 'window'): TestOutcome {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readUserText(file);
   } catch (e) {
-    return { file, error: `${file}: cannot read: ${(e as Error).message}` };
+    return { file, error: (e as Error).message };
   }
   try {
     const test = parseLitmus(text, basename(file));
@@ -113,7 +113,7 @@ export async function litmusCommand(o: LitmusOptions, workerScript: string | und
   let herdStates: Record<string, { rvwmo: string[]; rvtso: string[] }> | undefined;
   const readJson = <T>(path: string): T => {
     try {
-      return JSON.parse(readFileSync(path, 'utf8')) as T;
+      return JSON.parse(readUserText(path)) as T;
     } catch (e) {
       throw new UsageError(`cannot read ${path}: ${(e as Error).message}`);
     }

@@ -59,7 +59,14 @@ const HOLDS: readonly { scenario: ScenarioName; version: string; harts: number; 
 
 export function buildRoms(outDir: string, knownFile: string, holdSchedules = 20): string[] {
   const known = (JSON.parse(readFileSync(knownFile, 'utf8')) as { failures: KnownFailure[] }).failures;
-  mkdirSync(outDir, { recursive: true });
+  if (outDir === '') throw new UsageError('--out needs a folder name, got ""');
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--out ${outDir}: cannot make the folder: ${code === 'EEXIST' || code === 'ENOTDIR' ? 'a file of that name (or on its path) is in the way' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
+  }
+  if (!statSync(outDir).isDirectory()) throw new UsageError(`--out ${outDir}: a file of that name is in the way`);
   const roms = new Map<string, { scenario: ScenarioName; version: string; harts: number; iterations: number; checks: RomCheck[] }>();
   const rom = (scenario: ScenarioName, version: string, harts: number, iterations = 5) => {
     const name = `${scenario}-${version}-${harts}h${iterations === 5 ? '' : `-${iterations}calls`}`;
@@ -72,8 +79,15 @@ export function buildRoms(outDir: string, knownFile: string, holdSchedules = 20)
   const written: string[] = [];
   for (const [name, r] of roms) {
     const expectation: RomExpectation = { scenario: r.scenario, version: r.version, harts: r.harts, ipi: 'clint', iterations: r.iterations, checks: r.checks };
-    writeFileSync(join(outDir, `${name}.elf`), buildGuest({ version: r.version, scenario: r.scenario, harts: r.harts, ipi: 'clint', iterations: r.iterations }));
-    writeFileSync(join(outDir, `${name}.expect.json`), JSON.stringify(expectation, null, 2) + '\n');
+    const write = (path: string, data: string | Uint8Array) => {
+      try {
+        writeFileSync(path, data);
+      } catch (e) {
+        throw new UsageError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code === 'EISDIR' ? 'a folder of that name is in the way' : (e as Error).message}`);
+      }
+    };
+    write(join(outDir, `${name}.elf`), buildGuest({ version: r.version, scenario: r.scenario, harts: r.harts, ipi: 'clint', iterations: r.iterations }));
+    write(join(outDir, `${name}.expect.json`), JSON.stringify(expectation, null, 2) + '\n');
     written.push(name);
   }
   return written;

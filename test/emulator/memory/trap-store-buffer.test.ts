@@ -8,9 +8,12 @@ import { Machine } from '../../../emulator/machine.js';
 import type { MemoryModel } from '../../../emulator/config.js';
 import { CLINT_MSIP, MIE_MSIE, MSTATUS_MIE, SmpRom } from '../smp/smp-rom.js';
 
+// Two harts, hart 1 idle: a one-hart machine runs as sc whatever the model (machine.ts).
 function rom(trap: 'ecall' | 'interrupt'): SmpRom {
-  return new SmpRom(1, {
+  return new SmpRom(2, {
     main: (a) => {
+      const idle = a.label();
+      a.bnez('s0', idle);
       if (trap === 'interrupt') {
         // Make a software interrupt pending (a device store: it drains the window), still masked.
         a.li('t0', MIE_MSIE).csrs('mie', 't0');
@@ -19,6 +22,7 @@ function rom(trap: 'ecall' | 'interrupt'): SmpRom {
       a.la('t0', 'x').li('t1', 7).sd('t1', 0, 't0');
       if (trap === 'ecall') a.ecall();
       else a.csrsi('mstatus', MSTATUS_MIE).csrci('mstatus', MSTATUS_MIE);
+      a.bind(idle);
     },
     handler: (a) => {
       if (trap === 'ecall') a.csrr('t0', 'mepc').addi('t0', 't0', 4).csrw('mepc', 't0');
@@ -32,7 +36,7 @@ function rom(trap: 'ecall' | 'interrupt'): SmpRom {
 
 /** Run one seed; return x's value in RAM at the moment the trap was taken. */
 function atTrap(r: SmpRom, memoryModel: MemoryModel, seed: number): bigint {
-  const m = new Machine({ harts: 1, memoryModel, seed }, { putchar: () => {} });
+  const m = new Machine({ harts: 2, memoryModel, seed }, { putchar: () => {} });
   const image = m.load(r.image(), 'trap-store-buffer');
   const x = Number(image.symbols.find((s) => s.name === 'x')!.value);
   const h = m.harts[0]!;
