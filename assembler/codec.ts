@@ -63,6 +63,8 @@ export function encode(spec: InsnSpec, args: readonly number[], forAssembler = t
 
 function formatValue(kind: OperandKind, v: number): string {
   if (kind.type === 'reg' && Number.isInteger(v) && v >= 0 && v < 32) return regName(v);
+  // The assembler passes values beyond the exact range of numbers as NaN (program.ts toNumberOrNaN).
+  if (Number.isNaN(v)) return 'a value beyond ±2^53';
   return String(v);
 }
 

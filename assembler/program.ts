@@ -27,7 +27,7 @@ type Item =
   | { t: 'data'; size: 1 | 2 | 4 | 8; e: Expr; pos?: SourcePos }
   | { t: 'bytes'; bytes: Uint8Array }
   | { t: 'align'; align: number; fill?: number; max?: number; pos?: SourcePos }
-  | { t: 'space'; n: number; fill: number }
+  | { t: 'space'; n: number; fill: number; pos?: SourcePos }
   | { t: 'label'; name: string };
 
 class Section {
@@ -77,7 +77,14 @@ export interface ProgramOptions {
   rvc?: boolean;
   /** File name used in messages for items without a source position. */
   file?: string;
+  /** Largest section, and largest sum of sections, in bytes (default 64 MiB): bounds .space, alignment and the image. */
+  maxSectionSize?: number;
+  /** How a message names that limit and what raises it (default: "the limit on section size (64 MiB)"). */
+  sectionLimitText?: string;
 }
+
+/** Default largest section: far beyond any real program, far below what would exhaust memory. */
+export const DEFAULT_MAX_SECTION = 64 << 20;
 
 export interface LinkOptions {
   /** Address of the first section (default 0x80000000). */
@@ -139,9 +146,14 @@ export class Program {
   private anon = 0;
   private readonly errors: AsmError[] = [];
 
+  private readonly maxSection: number;
+  private readonly limitText: string;
+
   constructor(options: ProgramOptions = {}) {
     this.rvc = options.rvc ?? true;
     this.file = options.file ?? '<dsl>';
+    this.maxSection = options.maxSectionSize ?? DEFAULT_MAX_SECTION;
+    this.limitText = options.sectionLimitText ?? `the limit on section size (${this.maxSection / (1 << 20)} MiB)`;
     this.current = this.section('.text');
   }
 
@@ -256,15 +268,18 @@ export class Program {
 
   /** Align to `align` bytes (a power of two). Text sections are padded with nops, as GNU as does. */
   align(align: number, fill?: number, max?: number, pos?: SourcePos): void {
-    if (!Number.isInteger(align) || align < 1 || (align & (align - 1)) !== 0) throw new AsmError(`alignment ${align} is not a power of two`, pos);
+    // (Not align & (align - 1): bitwise operators see only the low 32 bits.)
+    if (!Number.isSafeInteger(align) || align < 1 || 2 ** Math.round(Math.log2(align)) !== align) throw new AsmError(`alignment ${align} is not a power of two`, pos);
+    if (align > this.maxSection) throw new AsmError(`alignment ${align} is larger than ${this.limitText}`, pos);
     if (align > this.current.align) this.current.align = align;
     this.current.items.push({ t: 'align', align, ...(fill !== undefined ? { fill } : {}), ...(max !== undefined ? { max } : {}), pos });
   }
 
   space(n: number, fill = 0, pos?: SourcePos): void {
     if (!Number.isInteger(n) || n < 0) throw new AsmError(`space size ${n} must be a non-negative integer`, pos);
+    if (n > this.maxSection) throw new AsmError(`space of ${n} bytes is larger than ${this.limitText}`, pos);
     if (this.current.kind === 'bss' && fill !== 0) throw new AsmError('a .bss section can only hold zeros', pos);
-    this.current.items.push({ t: 'space', n, fill: fill & 0xff });
+    this.current.items.push({ t: 'space', n, fill: fill & 0xff, pos });
   }
 
   // ---- instructions ----
@@ -491,6 +506,10 @@ export class Program {
     for (let i = 0; i < s.items.length; i++) {
       s.offsets[i] = off;
       off += this.itemSize(s, i, off);
+      if (off > this.maxSection) {
+        const it = s.items[i]!;
+        throw new AsmErrors([new AsmError(`section ${s.name} grows past ${this.limitText}`, 'pos' in it ? it.pos : undefined)]);
+      }
     }
     s.size = off;
   }
@@ -563,6 +582,13 @@ export class Program {
       for (const s of this.sections.values()) this.layoutSection(s);
       order = this.placeSections(opts);
       lookup = this.lookupFn();
+      const total = order.reduce((sum, s) => sum + s.size, 0);
+      if (total > this.maxSection) {
+        // Point at the end of the largest section.
+        const big = order.reduce((a, b) => (b.size > a.size ? b : a));
+        const at = [...big.items].reverse().find((it) => 'pos' in it && it.pos !== undefined && it.pos !== END_PAD);
+        throw new AsmErrors([new AsmError(`the sections together (${total} bytes; ${big.name} ${big.size}) are larger than ${this.limitText}`, at && 'pos' in at ? at.pos : undefined)]);
+      }
       let changed = false;
       for (const s of order) {
         s.items.forEach((it, i) => {

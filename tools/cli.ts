@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { ALL_SCENARIOS, ALL_VERSIONS, applies, type Cell, RACE_MODELS } from './race/matrix.js';
 import { SCENARIOS, type ScenarioName } from '../guest/image.js';
 import { readUserFile, readUserText, UsageError } from './errors.js';
+import { LIMITS, limitMessage } from './limits.js';
 import { cellPart, parse, parseAddress, parseBudget, parseCount, parseJobs, parseSchedule, parseWmoEngine, singleInput } from './flags.js';
 import { debugCommand, type DebugTarget } from './debug/command.js';
 import { ReplayError } from '../emulator/record.js';
@@ -44,9 +45,10 @@ const COMMANDS: Record<string, Command> = {
       const input = singleInput(a._, this.usage);
       if (!a['--output']) throw new UsageError(`missing -o <out.elf>\nusage: ${this.usage}`);
       const base = a['--base'] ? parseAddress(a['--base'], '--base') : 0x80000000n;
-      const image = parseAssembly(readUserText(input), { file: input, rvc: !a['--no-rvc'] }).link({ base });
+      const image = parseAssembly(readUserText(input), { file: input, rvc: !a['--no-rvc'], maxSectionSize: LIMITS.section.value, sectionLimitText: limitMessage(LIMITS.section) }).link({ base });
+      const elf = writeElf(image);
       try {
-        writeFileSync(a['--output'], writeElf(image));
+        writeFileSync(a['--output'], elf);
       } catch (e) {
         throw new UsageError(`cannot write ${a['--output']}: ${(e as Error).message}`);
       }

@@ -41,6 +41,9 @@ export function parseAddress(text: string, flag: string): bigint {
   return v;
 }
 
+/** Largest PCT depth. */
+export const MAX_PCT_DEPTH = 10_000;
+
 /** --schedule rr|random|pct with --quantum, --pct-depth, --pct-steps (rvsmp run and rvsmp debug). */
 export function parseSchedule(a: { '--schedule'?: string; '--quantum'?: string; '--pct-depth'?: string; '--pct-steps'?: string }, maxInsns: number | undefined): ScheduleConfig {
   const quantum = a['--quantum'] !== undefined ? parseCount(a['--quantum'], '--quantum') : 100;
@@ -51,6 +54,8 @@ export function parseSchedule(a: { '--schedule'?: string; '--quantum'?: string; 
   if (kind !== 'pct') throw new UsageError(`--schedule: unknown strategy "${kind}" (rr, random or pct)`);
   const depth = a['--pct-depth'] !== undefined ? parseCount(a['--pct-depth'], '--pct-depth') : 3;
   if (depth < 1) throw new UsageError('--pct-depth must be at least 1');
+  // PCT draws depth-1 change points up front; bugs of depth beyond a handful are out of its reach anyway.
+  if (depth > MAX_PCT_DEPTH) throw new UsageError(`--pct-depth ${depth}: at most ${MAX_PCT_DEPTH.toLocaleString('en')} (a fixed limit: PCT draws depth-1 change points)`);
   const horizon = a['--pct-steps'] !== undefined ? parseCount(a['--pct-steps'], '--pct-steps') : (maxInsns ?? 1_000_000);
   return { kind: 'pct', depth, horizon: Math.max(1, horizon) };
 }

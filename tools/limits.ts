@@ -35,12 +35,12 @@ export const LIMITS = {
 };
 
 /** Nesting of operators and parentheses in one expression (assembly and litmus conditions); a fixed limit. */
-export const MAX_EXPRESSION_DEPTH = 1000;
+export { MAX_EXPRESSION_DEPTH } from '../assembler/expr.js';
 
-/** "the input file size limit (64 MiB; --max-input MiB raises it)". */
+/** "the limit on input file size (64 MiB; --max-input MiB raises it)". */
 export function limitMessage(l: Limit): string {
   const v = l.unit === 'MiB' ? `${(l.value / MiB).toLocaleString('en')} MiB` : l.value.toLocaleString('en');
-  return `the ${l.what} limit (${v}; ${l.flag} ${l.unit === 'MiB' ? 'MiB' : 'N'} raises it)`;
+  return `the limit on ${l.what} (${v}; ${l.flag} ${l.unit === 'MiB' ? 'MiB' : 'N'} raises it)`;
 }
 
 /** Set a limit from its flag's text: a whole number, at least 1 (MiB or a count). */

@@ -53,12 +53,12 @@ function lex(line: string): Tok[] {
           const e = line[i + 1];
           const simple: Record<string, string> = { n: '\n', t: '\t', r: '\r', '0': '\0', '\\': '\\', '"': '"', "'": "'", b: '\b', f: '\f', v: '\v', a: '\x07' };
           if (e === 'x') {
-            const m = /^[0-9a-fA-F]{1,2}/.exec(line.slice(i + 2));
+            const m = matchAt(/^[0-9a-fA-F]{1,2}/, line, i + 2);
             if (!m) throw new LineError('bad \\x escape', i + 1);
             s += String.fromCharCode(parseInt(m[0], 16));
             i += 2 + m[0].length;
           } else if (e !== undefined && /[0-7]/.test(e)) {
-            const m = /^[0-7]{1,3}/.exec(line.slice(i + 1))!;
+            const m = matchAt(/^[0-7]{1,3}/, line, i + 1)!;
             s += String.fromCharCode(parseInt(m[0], 8));
             i += 1 + m[0].length;
           } else if (e !== undefined && simple[e] !== undefined) {
@@ -92,27 +92,28 @@ function lex(line: string): Tok[] {
       continue;
     }
     if (c === '%') {
-      const m = /^%([a-z_]+)/.exec(line.slice(i));
+      const m = matchAt(/^%([a-z_]+)/, line, i);
       if (!m || !RELOCS[m[1]!]) throw new LineError(`unknown relocation operator ${m ? m[0] : '%'} (expected %hi, %lo, %pcrel_hi or %pcrel_lo)`, col);
       out.push({ k: 'reloc', v: RELOCS[m[1]!]!, col });
       i += m[0].length;
       continue;
     }
-    const numMatch = /^(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+[bf](?![\w$])|[0-9]+)/.exec(line.slice(i));
+    const numMatch = matchAt(/^(0[xX][0-9a-fA-F]+|0[bB][01]+|[0-9]+[bf](?![\w$])|[0-9]+)/, line, i);
     if (numMatch && /[0-9]/.test(c)) {
       const t = numMatch[0];
       if (/^[0-9]+[bf]$/.test(t)) out.push({ k: 'id', v: t, col }); // local label reference 1b / 1f
       else {
-        if (/^[0-9]/.test(line.slice(i + t.length)) || /^[A-Za-z_$]/.test(line.slice(i + t.length))) throw new LineError(`bad number "${line.slice(i).split(/[\s,()]/)[0]}"`, col);
+        if (/[0-9A-Za-z_$]/.test(line[i + t.length] ?? '')) throw new LineError(`bad number "${line.slice(i, i + 64).split(/[\s,()]/)[0]}"`, col);
         let v: bigint;
         if (/^0[0-7]+$/.test(t)) v = BigInt('0o' + t.slice(1));
         else v = BigInt(t);
+        if (v >= 1n << 64n) throw new LineError(`number ${t.length > 40 ? t.slice(0, 40) + '...' : t} does not fit in 64 bits`, col);
         out.push({ k: 'num', v, col });
       }
       i += t.length;
       continue;
     }
-    const id = /^[A-Za-z_.$][\w.$]*/.exec(line.slice(i));
+    const id = matchAt(/^[A-Za-z_.$][\w.$]*/, line, i);
     if (id) {
       out.push({ k: 'id', v: id[0], col });
       i += id[0].length;
@@ -132,6 +133,15 @@ function lex(line: string): Tok[] {
     throw new LineError(`unexpected character ${printable(c)}`, col);
   }
   return out;
+}
+
+/** /^re/.exec(s.slice(at)) without copying the rest of the line (a long line stays linear). */
+const sticky = new Map<string, RegExp>();
+function matchAt(re: RegExp, s: string, at: number): RegExpExecArray | null {
+  let y = sticky.get(re.source);
+  if (!y) sticky.set(re.source, (y = new RegExp(re.source.replace(/^\^/, ''), re.flags + 'y')));
+  y.lastIndex = at;
+  return y.exec(s);
 }
 
 /** A character for a message: quoted, or as a code point when it does not print. */

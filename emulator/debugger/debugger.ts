@@ -24,6 +24,8 @@ export type Stop =
   | { kind: 'exit'; code: number; via: string }
   | { kind: 'deadlock' }
   | { kind: 'limit'; steps: number }
+  /** The history (actions and schedule decisions, which reverse execution replays) is full. */
+  | { kind: 'history'; entries: number }
   | { kind: 'cannot'; why: string };
 
 /** What happened, for the `events` command: guest events, IPIs raised and taken, traps. */
@@ -55,6 +57,60 @@ type Action =
   | { kind: 'poke'; addr: number; bytes: number[] }
   | { kind: 'setreg'; hart: number; reg: number; value: bigint };
 
+/** Can two actions share a run of the action log? */
+function sameAction(a: Action, b: Action): boolean {
+  if (a.kind === 'step') return b.kind === 'step';
+  if (a.kind === 'stepi' || a.kind === 'drain') return b.kind === a.kind && b.hart === a.hart;
+  return false;
+}
+
+/**
+ * The actions taken, run-length encoded: a continue of a million steps is one entry, so the
+ * history grows with what a session does, not with how long the guest runs.
+ */
+class ActionLog {
+  private readonly runs: { action: Action; count: number }[] = [];
+  /** Actions in all (the position reverse commands count back from). */
+  length = 0;
+
+  /** Entries held (runs). */
+  get entries(): number {
+    return this.runs.length;
+  }
+
+  push(a: Action): void {
+    const last = this.runs[this.runs.length - 1];
+    if (last && sameAction(last.action, a)) last.count++;
+    else this.runs.push({ action: a, count: 1 });
+    this.length++;
+  }
+
+  clear(): void {
+    this.runs.length = 0;
+    this.length = 0;
+  }
+
+  copy(): ActionLog {
+    const c = new ActionLog();
+    for (const r of this.runs) c.runs.push({ ...r });
+    c.length = this.length;
+    return c;
+  }
+
+  some(pred: (a: Action) => boolean): boolean {
+    return this.runs.some((r) => pred(r.action));
+  }
+
+  /** The first `count` actions, one by one. */
+  *first(count: number): Generator<Action> {
+    let left = count;
+    for (const r of this.runs) {
+      for (let i = 0; i < r.count && left > 0; i++, left--) yield r.action;
+      if (left === 0) return;
+    }
+  }
+}
+
 /** Bytes read by the plain loads. */
 const READ_SIZES: Record<string, number> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 };
 
@@ -63,7 +119,9 @@ const LINE_NAMES: Record<number, string> = { 2: 'SSIP', 8: 'MSIP', 32: 'STIP', 1
 
 export class Debugger {
   machine!: Machine;
-  private readonly actions: Action[] = [];
+  private actions = new ActionLog();
+  /** Most history entries (action runs plus schedule decisions) a session keeps; moving past it stops. */
+  historyLimit = 2_000_000;
   private readonly points = new Map<number, Breakpoint>();
   private nextId = 1;
   /** Events seen, oldest first (rebuilt on reverse execution). */
@@ -109,6 +167,11 @@ export class Debugger {
     return this.actions.length;
   }
 
+  /** Entries the history holds: runs of actions and the schedule's decisions (both replayed going back). */
+  get historyEntries(): number {
+    return this.actions.entries + (this.machine.log?.harts.length ?? 0);
+  }
+
   // ---- moving ----
 
   /** n steps along the machine's schedule. */
@@ -146,7 +209,7 @@ export class Debugger {
   /** Back n steps: the machine is rebuilt and every action but the last n replayed. */
   reverseStep(n = 1): Stop {
     const keep = Math.max(0, this.actions.length - n);
-    this.replayTo(keep);
+    this.replayTo(keep, this.actions.copy());
     return { kind: 'done' };
   }
 
@@ -156,14 +219,16 @@ export class Debugger {
    */
   reverseContinue(): Stop {
     const target = this.actions.length;
-    const log = this.actions.slice();
-    this.replayTo(0);
+    const log = this.actions.copy();
+    this.replayTo(0, log);
     let last = 0;
     let lastStop: Stop = { kind: 'done' };
-    for (let i = 0; i < target - 1; i++) {
-      const s = this.apply(log[i]!);
+    let i = 0;
+    for (const action of log.first(target - 1)) {
+      const s = this.apply(action);
+      i++;
       if (s && (s.kind === 'breakpoint' || s.kind === 'watchpoint')) {
-        last = i + 1;
+        last = i;
         lastStop = s;
       }
       if (s?.kind === 'event') this.machine.resumeAfterEvent();
@@ -172,12 +237,12 @@ export class Debugger {
     return lastStop;
   }
 
-  private replayTo(count: number, log = this.actions.slice()): void {
-    this.actions.length = 0;
+  private replayTo(count: number, log: ActionLog): void {
+    this.actions = new ActionLog();
     this.reset();
-    for (let i = 0; i < count; i++) {
-      const s = this.apply(log[i]!);
-      this.actions.push(log[i]!);
+    for (const action of log.first(count)) {
+      const s = this.apply(action);
+      this.actions.push(action);
       if (s?.kind === 'event') this.machine.resumeAfterEvent();
       if (s?.kind === 'exit') this.ended = s;
     }
@@ -186,6 +251,7 @@ export class Debugger {
   private repeat(n: number, action: Action): Stop {
     if (this.ended) return this.ended;
     for (let i = 0; i < n; i++) {
+      if ((i & 1023) === 0 && this.historyEntries >= this.historyLimit) return { kind: 'history', entries: this.historyEntries };
       const s = this.apply(action);
       if (s?.kind === 'cannot') return s;
       this.actions.push(action);

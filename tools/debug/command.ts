@@ -14,6 +14,7 @@ import { buildGuest, type ScenarioName } from '../../guest/image.js';
 import type { IpiKind } from '../../guest/arch/riscv/boot.js';
 import { raceMachine } from '../race/schedule.js';
 import { readUserFile, readUserText, UsageError } from '../errors.js';
+import { LIMITS } from '../limits.js';
 import { Repl } from './repl.js';
 import { decodeRecord, Replayer } from '../../emulator/record.js';
 import { serveGdb } from './gdb-server.js';
@@ -52,7 +53,7 @@ export function openDebugger(target: DebugTarget, out: (line: string) => void, r
       return m;
     };
   }
-  const symbols = readElf(elf).symbols;
+  const symbols = readElf(elf, target.kind === 'image' ? target.name : 'the race image').symbols;
   const make = recorded
     ? (onEvent: Parameters<typeof build>[0]) => {
         const m = build(onEvent);
@@ -62,7 +63,9 @@ export function openDebugger(target: DebugTarget, out: (line: string) => void, r
         return m;
       }
     : build;
-  return new Repl(new Debugger(make), symbols, elfSymbolizer(symbols), out);
+  const dbg = new Debugger(make);
+  dbg.historyLimit = LIMITS.history.value;
+  return new Repl(dbg, symbols, elfSymbolizer(symbols), out);
 }
 
 
@@ -88,11 +91,12 @@ export async function debugCommand(o: DebugOptions, out: (line: string) => void)
     // A batch run goes on after a failed command (its transcript shows every error), names each on
     // stderr with its line, and then exits 1 unless the guest exited with a status of its own.
     const source = o.commands ?? 'stdin';
+    repl.batch = true;
     let failed = 0;
     for (const [i, line] of text.split('\n').entries()) {
       if (line.trim() === '' || line.trim().startsWith('#')) continue;
       out(PROMPT + line.trim());
-      const more = repl.execute(line);
+      const more = await repl.execute(line);
       if (repl.lastError !== undefined) {
         failed++;
         process.stderr.write(`rvsmp: ${source}:${i + 1}: ${repl.lastError}\n`);
@@ -112,9 +116,17 @@ export async function debugCommand(o: DebugOptions, out: (line: string) => void)
       return [hits, word];
     },
   });
+  // Ctrl-C stops a running command; at the prompt it says how to leave.
+  rl.on('SIGINT', () => {
+    if (repl.running) repl.interrupt();
+    else {
+      out('^C (quit leaves the debugger)');
+      rl.prompt();
+    }
+  });
   rl.prompt();
   for await (const line of rl) {
-    if (!repl.execute(line)) break;
+    if (!(await repl.execute(line))) break;
     rl.prompt();
   }
   rl.close();

@@ -91,7 +91,8 @@ export class GdbSession {
     this.input += chunk;
     if (this.busy) {
       // The active loop handles it; during a continue, 0x03 interrupts.
-      if (this.running && this.input.includes('\x03')) this.interrupted = true;
+      // (A kill, k or vKill, also interrupts: gdb may send it without a 0x03 first.)
+      if (this.running && (this.input.includes('\x03') || /\$(k|vKill[^#]*)#/.test(this.input))) this.interrupted = true;
       return;
     }
     this.busy = true;

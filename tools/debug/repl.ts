@@ -9,6 +9,12 @@ import { ABI_NAMES } from '../../assembler/isa/registers.js';
 import { CSRS } from '../../assembler/isa/csrs.js';
 import type { Debugger, Stop } from '../../emulator/debugger/debugger.js';
 import { describeEvent } from '../events.js';
+import { LIMITS, limitMessage } from '../limits.js';
+
+/** Steps a moving command takes between looks at the event loop (Ctrl-C on a terminal). */
+const CHUNK = 50_000;
+/** Most lines one disas or x command prints. */
+export const MAX_LISTING = 10_000;
 
 const hex = (v: bigint | number, width = 16) => '0x' + BigInt.asUintN(64, BigInt(v)).toString(16).padStart(width, '0');
 
@@ -44,6 +50,11 @@ export class Repl {
   hart = 0;
   /** The message of the last command that failed (undefined: none has), for a batch run to report. */
   lastError: string | undefined;
+  /** Commands come from a file or a pipe: a moving command stops at the batch step limit. */
+  batch = false;
+  /** A moving command is running (Ctrl-C interrupts it). */
+  running = false;
+  private interrupted = false;
   private readonly byName = new Map<string, bigint>();
 
   constructor(
@@ -60,13 +71,18 @@ export class Repl {
     return [...COMMANDS.flatMap((c) => (c.alias ? [c.name, c.alias] : [c.name])), ...this.byName.keys()];
   }
 
+  /** Ctrl-C: the running command stops at its next look (at most CHUNK steps later). */
+  interrupt(): void {
+    if (this.running) this.interrupted = true;
+  }
+
   /** Run one command line; false when it asks to quit. Errors are printed (and kept in lastError), never thrown. */
-  execute(line: string): boolean {
+  async execute(line: string): Promise<boolean> {
     const words = line.trim().split(/\s+/).filter((w) => w !== '');
     this.lastError = undefined;
     if (words.length === 0) return true;
     try {
-      return this.command(words[0]!, words.slice(1));
+      return await this.command(words[0]!, words.slice(1));
     } catch (e) {
       if (e instanceof ReplError) {
         this.out(`error: ${e.message}`);
@@ -77,7 +93,39 @@ export class Repl {
     }
   }
 
-  private command(cmd: string, args: string[]): boolean {
+  /**
+   * A command that moves the machine, in chunks of steps with a look at the event loop between
+   * them: Ctrl-C stops it; in batch mode it stops at the step limit (an error: the batch exits 1).
+   * `chunk(n)` moves up to n steps and says why it stopped ('done': all n taken).
+   */
+  private async moving(total: number, chunk: (n: number) => Stop, hart?: number): Promise<void> {
+    const cap = this.batch ? LIMITS.batchSteps.value : Number.POSITIVE_INFINITY;
+    let taken = 0;
+    this.running = true;
+    this.interrupted = false;
+    try {
+      for (;;) {
+        const n = Math.min(CHUNK, total - taken, cap - taken);
+        if (n <= 0) break;
+        const s = chunk(n);
+        if (s.kind !== 'done' && s.kind !== 'limit') return this.report(s, hart);
+        taken += n;
+        if (taken >= total) return this.report(total === Number.POSITIVE_INFINITY ? { kind: 'limit', steps: taken } : { kind: 'done' }, hart);
+        if (taken >= cap) break;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.interrupted) {
+          this.out(`interrupted after ${taken.toLocaleString('en')} steps`);
+          return this.report({ kind: 'done' }, hart);
+        }
+      }
+      this.report({ kind: 'done' }, hart);
+      throw new ReplError(`stopped after ${taken.toLocaleString('en')} steps: ${limitMessage(LIMITS.batchSteps)}`);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async command(cmd: string, args: string[]): Promise<boolean> {
     const d = this.dbg;
     if (cmd.startsWith('x/') || cmd === 'x') return this.examine(cmd.slice(2), args), true;
     const c = COMMANDS.find((k) => k.name === cmd || k.alias === cmd);
@@ -89,19 +137,21 @@ export class Repl {
       case 'quit':
         return false;
       case 'step':
-        this.report(d.step(this.count(args[0], 1)));
+        await this.moving(this.count(args[0], 1), (n) => d.step(n));
         return true;
       case 'stepi': {
         const hart = args.length >= 1 ? this.hartArg(args[0]!) : this.hart;
-        this.report(d.stepi(hart, this.count(args[1], 1)), hart);
+        await this.moving(this.count(args[1], 1), (n) => d.stepi(hart, n), hart);
         return true;
       }
       case 'continue':
-        this.report(d.cont());
+        await this.moving(Number.POSITIVE_INFINITY, (n) => d.step(n));
         return true;
-      case 'until':
-        this.report(d.until(this.address(this.need(args[0], 'an address or symbol'))));
+      case 'until': {
+        const addr = this.address(this.need(args[0], 'an address or symbol'));
+        await this.moving(Number.POSITIVE_INFINITY, (n) => d.until(addr, n));
         return true;
+      }
       case 'break': {
         const addr = this.address(this.need(args[0], 'an address or symbol'));
         const hart = args[1] !== undefined ? this.hartArg(args[1]) : undefined;
@@ -151,7 +201,7 @@ export class Repl {
       case 'disas': {
         const h = d.machine.harts[this.hart]!;
         const addr = args[0] !== undefined ? this.address(args[0]) : h.pc;
-        this.disassemble(addr, this.count(args[1], 8));
+        this.disassemble(addr, this.listing(this.count(args[1], 8)));
         return true;
       }
       case 'sb': {
@@ -246,6 +296,9 @@ export class Repl {
       case 'limit':
         this.out(`stopped after ${s.steps.toLocaleString('en')} steps with nothing hit`);
         break;
+      case 'history':
+        this.out(`step ${d.machine.steps}: hart ${hart ?? this.hart} ${this.location(hart ?? this.hart)}`);
+        throw new ReplError(`stopped: the history holds ${s.entries.toLocaleString('en')} entries, ${limitMessage(LIMITS.history)}`);
       case 'cannot':
         throw new ReplError(s.why);
       case 'done':
@@ -337,7 +390,7 @@ export class Repl {
   private examine(spec: string, args: string[]): void {
     const m = /^(\d*)([bhwg]?)([xdi]?)$/.exec(spec);
     if (!m) throw new ReplError(`x/${spec}: the format is x/<n><b|h|w|g><x|d|i>, e.g. x/4gx`);
-    const n = m[1] ? Number(m[1]) : 1;
+    const n = this.listing(m[1] ? Number(m[1]) : 1);
     const format = m[3] || 'x';
     const addr = this.address(this.need(args[0], 'an address or symbol'));
     if (format === 'i') return this.disassemble(addr, n);
@@ -363,8 +416,14 @@ export class Repl {
 
   private count(a: string | undefined, dflt: number): number {
     if (a === undefined) return dflt;
-    if (!/^\d+$/.test(a)) throw new ReplError(`"${a}" is not a whole number`);
+    if (!/^\d+$/.test(a) || !Number.isSafeInteger(Number(a))) throw new ReplError(`"${a}" is not a whole number (up to 2^53)`);
     return Number(a);
+  }
+
+  /** A count of lines to print, at most MAX_LISTING. */
+  private listing(n: number): number {
+    if (n > MAX_LISTING) throw new ReplError(`${n.toLocaleString('en')} lines: at most ${MAX_LISTING.toLocaleString('en')} per command`);
+    return n;
   }
 
   private hartArg(a: string): number {

@@ -5,6 +5,7 @@
  * ending in `;`, and a final condition (exists / ~exists / forall) with optional `locations [...]`
  * and `filter (...)`. Errors name the file and line.
  */
+import { LIMITS, limitMessage, MAX_EXPRESSION_DEPTH } from '../limits.js';
 
 export class LitmusError extends Error {
   constructor(
@@ -58,7 +59,18 @@ export function parseLitmus(text: string, file: string): LitmusTest {
   const lines = text.split('\n');
   // Strip (* ... *) comments, keeping line structure.
   let src = text.replace(/\(\*[\s\S]*?\*\)/g, (m) => m.replace(/[^\n]/g, ' '));
-  const lineOf = (offset: number) => src.slice(0, offset).split('\n').length;
+  // Line numbers by binary search over the line starts (a 50,000-row test stays fast).
+  const lineStarts = [0];
+  for (let k = src.indexOf('\n'); k >= 0; k = src.indexOf('\n', k + 1)) lineStarts.push(k + 1);
+  const lineOf = (offset: number) => {
+    let lo = 0, hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
   void lines;
   const header = /^\s*RISCV\s+(\S+)/.exec(src);
   if (!header) throw new LitmusError(file, 1, 'expected "RISCV <name>" on the first line');
@@ -118,6 +130,7 @@ export function parseLitmus(text: string, file: string): LitmusTest {
     const line = lineOf(at + row.search(/\S/));
     if (harts < 0) {
       harts = cells.length;
+      if (harts > LIMITS.litmusThreads.value) throw new LitmusError(file, line, `${harts} threads: over ${limitMessage(LIMITS.litmusThreads)}`);
       cells.forEach((c, i) => {
         if (c !== `P${i}`) throw new LitmusError(file, line, `expected column header P${i}, got "${c}"`);
         code.push([]);
@@ -127,6 +140,7 @@ export function parseLitmus(text: string, file: string): LitmusTest {
     if (cells.length !== harts) throw new LitmusError(file, line, `row has ${cells.length} columns, the header has ${harts}`);
     cells.forEach((c, i) => code[i]!.push(c));
     rowLines.push(line);
+    if (rowLines.length > LIMITS.litmusInsns.value) throw new LitmusError(file, line, `more than ${LIMITS.litmusInsns.value.toLocaleString('en')} rows: ${limitMessage(LIMITS.litmusInsns)}`);
   }
   if (harts < 1) throw new LitmusError(file, lineOf(progStart), 'no program columns');
   // Tail: locations [...], filter (...), exists/~exists/forall (...).
@@ -166,6 +180,14 @@ export function parseLitmus(text: string, file: string): LitmusTest {
     }
   }
   if (!quantifier || !condition) throw new LitmusError(file, lineOf(src.length), 'no final condition (exists, ~exists or forall)');
+  // Every thread a condition or the init block names must exist.
+  for (const [c, at] of [[condition, conditionLine], ...(filter ? [[filter, conditionLine] as const] : [])] as const) {
+    for (const r of condAtoms(c).regs) {
+      const t = Number(r.split(':')[0]);
+      if (t >= harts) throw new LitmusError(file, at, `the condition names ${r}, but the test has thread${harts === 1 ? '' : 's'} 0..${harts - 1}`);
+    }
+  }
+  for (const t of regs.keys()) if (t >= harts) throw new LitmusError(file, lineOf(open), `the init block sets registers of thread ${t}, but the test has thread${harts === 1 ? '' : 's'} 0..${harts - 1}`);
   src = '';
   return { name, file, regs, locations, wide, unsigned, code, rowLines, quantifier, condition, ...(filter ? { filter } : {}), observe, conditionLine };
 }
@@ -185,8 +207,21 @@ function parseCondition(text: string, file: string, line: number): { cond: Cond;
   const fail = (what: string): never => {
     throw new LitmusError(file, line, `in condition: expected ${what} near "${text.slice(i, i + 20).trim()}"`);
   };
+  let depth = 0;
+  const deeper = () => {
+    if (++depth > MAX_EXPRESSION_DEPTH) throw new LitmusError(file, line, `in condition: nested more than ${MAX_EXPRESSION_DEPTH} deep (parentheses, not, /\\ and \\/; a fixed limit)`);
+  };
   const atom = (): Cond => {
     ws();
+    deeper();
+    try {
+      return atomInner();
+    } finally {
+      depth--;
+    }
+  };
+  const comparison = /(?:(\d+):([a-z]\w*)|\[\s*(\w+)\s*\]|([A-Za-z_]\w*))\s*=\s*(-?0x[0-9a-fA-F]+|-?\d+|[A-Za-z_]\w*)/y;
+  const atomInner = (): Cond => {
     if (text.startsWith('(', i)) {
       i++;
       const c = or();
@@ -211,7 +246,8 @@ function parseCondition(text: string, file: string, line: number): { cond: Cond;
       i += 5;
       return { k: 'false' };
     }
-    const m = /^(?:(\d+):([a-z]\w*)|\[\s*(\w+)\s*\]|([A-Za-z_]\w*))\s*=\s*(-?0x[0-9a-fA-F]+|-?\d+|[A-Za-z_]\w*)/.exec(text.slice(i));
+    comparison.lastIndex = i;
+    const m = comparison.exec(text);
     if (!m) return fail('a comparison such as 1:x5=1 or x=2');
     i += m[0].length;
     const value = /^-?(0x|\d)/i.test(m[5]!) ? BigInt.asIntN(64, m[5]!.startsWith('-') ? -BigInt(m[5]!.slice(1)) : BigInt(m[5]!)) : m[5]!;
@@ -222,23 +258,32 @@ function parseCondition(text: string, file: string, line: number): { cond: Cond;
     }
     return { k: 'loc', name: (m[3] ?? m[4])!, value };
   };
+  // A chain of n operators is a tree n deep (evaluation recurses over it): it counts into the depth.
   const and = (): Cond => {
+    const d = depth;
     let a = atom();
     for (;;) {
       ws();
-      if (!text.startsWith('/\\', i)) return a;
+      if (!text.startsWith('/\\', i)) break;
       i += 2;
+      deeper();
       a = { k: 'and', a, b: atom() };
     }
+    depth = d;
+    return a;
   };
   const or = (): Cond => {
+    const d = depth;
     let a = and();
     for (;;) {
       ws();
-      if (!text.startsWith('\\/', i)) return a;
+      if (!text.startsWith('\\/', i)) break;
       i += 2;
+      deeper();
       a = { k: 'or', a, b: and() };
     }
+    depth = d;
+    return a;
   };
   const cond = or();
   ws();
