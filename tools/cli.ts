@@ -338,6 +338,9 @@ function help(command?: string): number {
       ...Object.entries(COMMANDS).map(([k, c]) => `  ${k.padEnd(width)}  ${c.summary}`),
       '',
       "Run 'rvsmp <command> --help' for a command's options.",
+      '',
+      'limits (every command takes these flags; what passes a limit is an error naming it):',
+      ...Object.values(LIMITS).map((l) => `  ${`${l.flag} ${l.unit === 'MiB' ? 'MiB' : 'N'}`.padEnd(26)}${l.what} (default ${l.unit === 'MiB' ? `${l.value / (1 << 20)} MiB` : l.value.toLocaleString('en')})`),
     ].join('\n'),
   );
   return 0;

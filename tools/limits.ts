@@ -30,6 +30,10 @@ export const LIMITS = {
   litmusInsns: { what: 'instructions in a litmus thread', flag: '--max-thread-insns', unit: 'count', value: 1000 } as Limit,
   /** Machine steps one debugger command may take when commands come from a file or a pipe. */
   batchSteps: { what: 'steps of one debugger command in batch mode', flag: '--max-steps', unit: 'count', value: 10_000_000 } as Limit,
+  /** Machine steps of one schedule of a regression ROM check (rvsmp test); past them the schedule is a hang. */
+  romSteps: { what: 'steps of one ROM schedule', flag: '--max-rom-steps', unit: 'count', value: 20_000_000 } as Limit,
+  /** Schedules one hold check of a regression ROM may ask for. */
+  romSchedules: { what: 'schedules of one ROM check', flag: '--max-rom-schedules', unit: 'count', value: 100_000 } as Limit,
   /** Entries of the debugger's history (runs of actions and schedule decisions), which reverse execution replays. */
   history: { what: "entries in the debugger's history", flag: '--max-history', unit: 'count', value: 2_000_000 } as Limit,
 };

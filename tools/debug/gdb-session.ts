@@ -68,8 +68,6 @@ export class GdbSession {
   private cHart = -1;
   /** The hart of the last stop (the default current thread). */
   private stopHart = 0;
-  private interrupted = false;
-  private running = false;
   private busy = false;
   private xml: string | undefined;
   /** Packets refused for framing (bad checksum, overlong). */
@@ -90,9 +88,7 @@ export class GdbSession {
   async receive(chunk: string): Promise<void> {
     this.input += chunk;
     if (this.busy) {
-      // The active loop handles it; during a continue, 0x03 interrupts.
-      // (A kill, k or vKill, also interrupts: gdb may send it without a 0x03 first.)
-      if (this.running && (this.input.includes('\x03') || /\$(k|vKill[^#]*)#/.test(this.input))) this.interrupted = true;
+      // The active loop handles it; a running continue looks for 0x03 and kills between slices.
       return;
     }
     this.busy = true;
@@ -303,24 +299,23 @@ export class GdbSession {
    */
   private async resume(hart: number | undefined, only?: number[]): Promise<string> {
     if (hart !== undefined) return this.stopReply(this.dbg.stepi(hart, 1), hart);
-    this.running = true;
-    this.interrupted = false;
-    try {
-      for (;;) {
-        let s: Stop = { kind: 'done' };
-        if (!only) s = this.dbg.step(SLICE);
-        else {
-          for (let i = 0; i < SLICE && s.kind === 'done'; i++) s = this.dbg.stepi(only[i % only.length]!, 1);
-          if (s.kind === 'cannot') return this.stopReply(s);
-        }
-        if (s.kind !== 'done') return this.stopReply(s);
-        await new Promise((r) => setImmediate(r));
-        if (this.interrupted) return this.stopReply({ kind: 'done' }, undefined, 2);
+    for (;;) {
+      let s: Stop = { kind: 'done' };
+      if (!only) s = this.dbg.step(SLICE);
+      else {
+        for (let i = 0; i < SLICE && s.kind === 'done'; i++) s = this.dbg.stepi(only[i % only.length]!, 1);
+        if (s.kind === 'cannot') return this.stopReply(s);
       }
-    } finally {
-      this.running = false;
-      // What arrived while running (beyond 0x03) is handled next.
-      this.input = this.input.replace(/\x03/g, '');
+      if (s.kind !== 'done') return this.stopReply(s);
+      await new Promise((r) => setImmediate(r));
+      // Input that came after the continue: its first 0x03 interrupts (and is used up); a kill
+      // (k or vKill) stops the run too and is then handled as the next packet.
+      const brk = this.input.indexOf('\x03');
+      if (brk >= 0) {
+        this.input = this.input.slice(0, brk) + this.input.slice(brk + 1);
+        return this.stopReply({ kind: 'done' }, undefined, 2);
+      }
+      if (/\$(k|vKill[^#]*)#/.test(this.input)) return this.stopReply({ kind: 'done' }, undefined, 2);
     }
   }
 

@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import type { MemoryModel } from '../../emulator/config.js';
 import { buildGuest, type ScenarioName } from '../../guest/image.js';
 import { isWhole as whole, readUserFile, readUserText, UsageError } from '../errors.js';
+import { LIMITS, limitMessage } from '../limits.js';
 import { ScheduleRunner } from './schedule.js';
 import { MAX_HARTS } from '../../emulator/config.js';
 import { LoadError } from '../../emulator/loader/elf.js';
@@ -138,6 +139,7 @@ export function parseExpectation(text: string, file: string): RomExpectation {
       if (typeof k.symptom !== 'string' || k.symptom === '') throw bad(`${at}.symptom`, 'the symptom the replay must show');
     } else if (k.expect === 'hold') {
       if (!whole(k.schedules, 1)) throw bad(`${at}.schedules`, 'a whole number >= 1 (how many schedules must pass)');
+      if (k.schedules > LIMITS.romSchedules.value) throw bad(`${at}.schedules`, `at most ${LIMITS.romSchedules.value.toLocaleString('en')}: ${limitMessage(LIMITS.romSchedules)}`);
     } else throw bad(`${at}.expect`, '"fail" or "hold"');
   });
   return e as RomExpectation;
@@ -162,13 +164,13 @@ export function testRoms(paths: readonly string[]): RomResult[] {
         throw err;
       }
       if (c.expect === 'fail') {
-        const r = runner.run(c.seed!);
+        const r = runner.run(c.seed!, LIMITS.romSteps.value);
         const ok = r.failed && r.symptom.includes(c.symptom!);
         results.push({ rom, model: c.model, ok, message: ok ? `expected race: seed ${c.seed} fails at step ${r.steps.toLocaleString('en')}: ${r.symptom}` : `seed ${c.seed} was expected to fail with "${c.symptom}" but ${r.failed ? `failed with "${r.symptom}"` : 'passed'}`, seconds: seconds() });
       } else {
         let bad: { seed: number; symptom: string } | undefined;
         for (let seed = 1; seed <= c.schedules! && !bad; seed++) {
-          const r = runner.run(seed);
+          const r = runner.run(seed, LIMITS.romSteps.value);
           if (r.failed) bad = { seed, symptom: r.symptom };
         }
         results.push({ rom, model: c.model, ok: !bad, message: bad ? `expected to hold, but seed ${bad.seed} failed: ${bad.symptom}` : `held ${c.schedules} schedules`, seconds: seconds() });

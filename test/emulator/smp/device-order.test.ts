@@ -4,6 +4,7 @@
  * stores the same program does show reordering under wmo (so the check can tell).
  */
 import { describe, expect, it } from 'vitest';
+import { breathe } from '../../helpers/breathe.js';
 import { CLINT_MSIP, IMSIC_M, MIE_MEIE, MIE_MSIE, MSTATUS_MIE, SmpRom } from './smp-rom.js';
 
 function ipiRom(doorbell: 'clint' | 'imsic'): SmpRom {
@@ -72,10 +73,11 @@ function flagRom(): SmpRom {
 }
 
 describe('device accesses under the weak models', () => {
-  it('control: a flag in memory, with no fences, is overtaken under wmo but never under sc', () => {
+  it('control: a flag in memory, with no fences, is overtaken under wmo but never under sc', async () => {
     const rom = flagRom();
     let reordered = 0;
     for (let seed = 1; seed <= 300; seed++) {
+      await breathe();
       const wmo = rom.run({ memoryModel: 'wmo', schedule: { kind: 'random' }, seed }, 2_000_000).stop;
       if (wmo.kind === 'exit' && wmo.code === 3) reordered++;
       else expect(wmo).toEqual({ kind: 'exit', code: 0, via: 'HTIF' });
@@ -86,10 +88,13 @@ describe('device accesses under the weak models', () => {
   });
 
   for (const doorbell of ['clint', 'imsic'] as const) {
-    it(`an IPI through ${doorbell} never overtakes the data stored before it (wmo and tso, 60 seeds)`, () => {
+    it(`an IPI through ${doorbell} never overtakes the data stored before it (wmo and tso, 60 seeds)`, async () => {
       const rom = ipiRom(doorbell);
       for (const memoryModel of ['wmo', 'tso'] as const) {
-        for (let seed = 1; seed <= 30; seed++) rom.expectPass({ memoryModel, schedule: { kind: 'random' }, seed }, 2_000_000);
+        for (let seed = 1; seed <= 30; seed++) {
+          await breathe();
+          rom.expectPass({ memoryModel, schedule: { kind: 'random' }, seed }, 2_000_000);
+        }
       }
     });
   }

@@ -4,11 +4,11 @@
  * and schedule count for a race, the same number of schedules for a fixed cell.
  */
 import { describe, expect, it } from 'vitest';
-import { rvsmp } from '../../helpers/cli.js';
+import { rvsmpAsync } from '../../helpers/cli.js';
 import { joinParts, type CellResult } from '../../../tools/race/matrix.js';
 
-const result = (args: string[], jobs: number) => {
-  const r = rvsmp(['race', ...args, '--jobs', String(jobs), '--json']);
+const result = async (args: string[], jobs: number) => {
+  const r = await rvsmpAsync(['race', ...args, '--jobs', String(jobs), '--json'], { timeout: 120_000 });
   expect(r.status, r.stderr).toBe(0);
   return r.stdout
     .trim()
@@ -19,19 +19,19 @@ const result = (args: string[], jobs: number) => {
 };
 
 describe('a cell searched in parts on several workers', () => {
-  it('finds the same first failing seed as one search, with the same schedule count', () => {
+  it('finds the same first failing seed as one search, with the same schedule count', async () => {
     const cell = ['--scenario', 'R2', '--version', 'v2-normb', '--model', 'wmo', '--budget', '400'];
-    const one = result(cell, 1);
+    const one = await result(cell, 1);
     expect(one[0]).toMatchObject({ status: 'REPRODUCED' });
-    expect(result(cell, 3)).toEqual(one);
-    expect(result(cell, 4)).toEqual(one);
+    expect(await result(cell, 3)).toEqual(one);
+    expect(await result(cell, 4)).toEqual(one);
   }, 120_000);
 
-  it('explores the same number of schedules of a fixed cell', () => {
+  it('explores the same number of schedules of a fixed cell', async () => {
     const cell = ['--scenario', 'R4a', '--version', 'v6-peterz', '--model', 'sc', '--budget', '101'];
-    const one = result(cell, 1);
+    const one = await result(cell, 1);
     expect(one[0]).toMatchObject({ status: 'HELD', schedules: 101 });
-    expect(result(cell, 3)).toEqual(one);
+    expect(await result(cell, 3)).toEqual(one);
   }, 120_000);
 
   it('joins parts: the earliest failure counts the schedules as one search would, the slowest part gives the time', () => {
@@ -45,20 +45,20 @@ describe('a cell searched in parts on several workers', () => {
     expect(joinParts([parts[0]!, { ...parts[0]!, schedules: 39, seconds: 3 }])).toMatchObject({ status: 'HELD', schedules: 79, seconds: 3 });
   });
 
-  it('--medians --split runs each search split across the workers: the same failures as searches on one worker each', () => {
-    const medians = (extra: string[]) => {
-      const r = rvsmp(['race', '--medians', '3', '--scenario', 'R1', '--version', 'v1', '--model', 'sc', '--budget', '200', '--jobs', '2', '--json', ...extra]);
+  it('--medians --split runs each search split across the workers: the same failures as searches on one worker each', async () => {
+    const medians = async (extra: string[]) => {
+      const r = await rvsmpAsync(['race', '--medians', '3', '--scenario', 'R1', '--version', 'v1', '--model', 'sc', '--budget', '200', '--jobs', '2', '--json', ...extra]);
       expect(r.status, r.stderr).toBe(0);
       return JSON.parse(r.stdout.trim()) as { found: number; medianSchedules: number; seconds: number[] };
     };
-    const alone = medians([]);
-    const split = medians(['--split']);
+    const alone = await medians([]);
+    const split = await medians(['--split']);
     expect(alone.found).toBe(3);
     expect(split).toMatchObject({ found: 3, medianSchedules: alone.medianSchedules });
     for (const s of split.seconds) expect(s).toBeGreaterThan(0);
-    const text = rvsmp(['race', '--medians', '2', '--split', '--scenario', 'R1', '--version', 'v1', '--model', 'sc', '--budget', '200', '--jobs', '2']);
+    const text = await rvsmpAsync(['race', '--medians', '2', '--split', '--scenario', 'R1', '--version', 'v1', '--model', 'sc', '--budget', '200', '--jobs', '2']);
     expect(text.stdout).toMatch(/one after another, each split across 2 workers/);
-    const bad = rvsmp(['race', '--split', '--scenario', 'R1']);
+    const bad = await rvsmpAsync(['race', '--split', '--scenario', 'R1']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--split goes with --medians K/);
   }, 120_000);
