@@ -11,6 +11,7 @@ import { csrRead } from '../hart/csr.js';
 import { PRIV_M } from '../hart/csr.js';
 import type { Hart } from '../hart/hart.js';
 import { OP_NAMES } from '../hart/decode-cache.js';
+import { INSN_PROPS } from '../../assembler/isa/properties.js';
 import { encodeRecord, ReplayError } from '../record.js';
 import type { Width } from '../bus/device.js';
 import { GUEST_EVENT, GUEST_EVENT_NAMES } from '../devices/guest-events.js';
@@ -111,8 +112,6 @@ class ActionLog {
   }
 }
 
-/** Bytes read by the plain loads. */
-const READ_SIZES: Record<string, number> = { lb: 1, lbu: 1, lh: 2, lhu: 2, lw: 4, lwu: 4, ld: 8 };
 
 /** Interrupt line bits (mip): software, timer, external; M and S. */
 const LINE_NAMES: Record<number, string> = { 2: 'SSIP', 8: 'MSIP', 32: 'STIP', 128: 'MTIP', 512: 'SEIP', 2048: 'MEIP' };
@@ -420,9 +419,10 @@ export class Debugger {
     if (!at) return undefined;
     const { page, slot } = at;
     const name = at.name;
-    const size = READ_SIZES[name] ?? (/^(lr|amo\w+)\.w$/.test(name) ? 4 : /^(lr|amo\w+)\.d$/.test(name) ? 8 : 0);
-    if (!size) return undefined;
-    const offset = name.startsWith('lr') || name.startsWith('amo') ? 0 : page.immn[slot]!;
+    const p = INSN_PROPS[name];
+    if (!p || !(p.cls === 'load' || p.cls === 'lr' || p.cls === 'amo')) return undefined;
+    const size = p.size;
+    const offset = p.cls === 'load' ? page.immn[slot]! : 0;
     return [Number(BigInt.asUintN(64, h.x[page.rs1[slot]!]! + BigInt(offset))), size];
   }
 

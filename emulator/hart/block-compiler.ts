@@ -12,7 +12,8 @@
  */
 import type { CodePage } from './decode-cache.js';
 import { OP_ILLEGAL, OP_NAMES, PAGE_SIZE } from './decode-cache.js';
-import { BRANCH_CONDITIONS, ENDS_BLOCK, SEMANTICS } from './semantics.js';
+import { BRANCH_CONDITIONS, SEMANTICS } from './semantics.js';
+import { endsCompiledBlock, mayBreak, readsMachineState } from './effects.js';
 
 export const MAX_BLOCK = 64;
 /** A slot is compiled when its block start has run this many times. */
@@ -97,10 +98,8 @@ function instructionSource(page: CodePage, slot: number, pc: number, k: number):
     .replace(/\$rl/g, String((aqrl & 1) !== 0));
   // Writes to x0 are discarded.
   if (rd === 0) code = code.replace(/x\[0\] = /g, 'const _v = ');
-  const system = /\bh\.(csrr|mret|sret|wfi|sfenceVma|illegal|fenceI)/.test(s);
-  const prelude = system ? `h.pc = ${pc}; h.inRun = n0 + @K(${k}); h.insnBits = ${page.word[slot]}; ` : '';
-  const mayBreak = /\bh\.(csrr|mret|sret|wfi|pause|fenceI|amo|sc\(|writeMisa)/.test(s);
-  return { code: `${mark} ${prelude}{ ${code} }`, mayBreak };
+  const prelude = readsMachineState(name) ? `h.pc = ${pc}; h.inRun = n0 + @K(${k}); h.insnBits = ${page.word[slot]}; ` : '';
+  return { code: `${mark} ${prelude}{ ${code} }`, mayBreak: mayBreak(name) };
 }
 
 /** Substitute literal operands into a branch condition. */
@@ -154,7 +153,7 @@ export function compileBlock(page: CodePage, slot: number, env: RamEnv, decodeSl
     }
     const { code, mayBreak } = instructionSource(page, s, pc, k);
     lines.push(code);
-    if (ENDS_BLOCK.has(name)) {
+    if (endsCompiledBlock(name)) {
       // Jumps assign npc; system instructions fall through to the next instruction.
       end = `h.blockRetired = @K(${k + 1}); return npc;`;
       lines.unshift(`let npc = ${next};`);

@@ -8,14 +8,12 @@
 import { EXCEPTION, Trap } from './trap.js';
 import { OP_ILLEGAL, OP_NAMES, PAGE_SIZE } from './decode-cache.js';
 import { SEMANTICS } from './semantics.js';
+import { INSN_PROPS } from '../../assembler/isa/properties.js';
+import { mayBreak, readsMachineState } from './effects.js';
 import { HOT } from './block-compiler.js';
 import type { Hart } from './hart.js';
 import type { CodeCache } from '../memory/code-cache.js';
 
-/** Cases that call into the hart with side effects on control state must re-check breakLoop. */
-const MAY_BREAK = /\bh\.(csrr|mret|sret|wfi|pause|fenceI|s[bhwd]\(|amo|sc\(|writeMisa)/;
-/** Cases whose hart calls read pc, the instruction bits or the retired count. */
-const SYSTEM = /\bh\.(csrr|mret|sret|wfi|sfenceVma|illegal|fenceI)/;
 
 function body(name: string): string {
   const s = SEMANTICS[name]!;
@@ -30,7 +28,7 @@ function body(name: string): string {
     .replace(/\$aq/g, '((aqrl & 2) !== 0)')
     .replace(/\$rl/g, '((aqrl & 1) !== 0)');
   // A store may reach a device (the guest event device reports where and when): pc and step are exact.
-  const prelude = SYSTEM.test(s) ? 'h.pc = pc; h.inRun = n; h.insnBits = page.word[slot]; ' : /\bh\.s[bhwd]\(/.test(s) ? 'h.pc = pc; h.inRun = n; ' : '';
+  const prelude = readsMachineState(name) ? 'h.pc = pc; h.inRun = n; h.insnBits = page.word[slot]; ' : INSN_PROPS[name]!.cls === 'store' ? 'h.pc = pc; h.inRun = n; ' : '';
   return prelude + code;
 }
 
@@ -41,14 +39,24 @@ function body(name: string): string {
  * sources', a constant, a pc or a CSR none.
  */
 function viewCode(name: string): { pre: string; post: string } {
-  const s = SEMANTICS[name]!;
-  const reads1 = s.includes('x[$rs1]'), reads2 = s.includes('x[$rs2]');
-  if (/\bh\.l[bhwd]u?\(/.test(s)) return { pre: 'h.av = V[rs1]; ', post: ' V[rd] = h.rv;' };
-  if (/\bh\.s[bhwd]\(/.test(s)) return { pre: 'h.av = V[rs1] > V[rs2] ? V[rs1] : V[rs2]; ', post: '' };
-  if (/\bh\.(lr|sc|amo)\(/.test(s)) return { pre: '', post: ' V[rd] = h.rv;' };
-  if (/\bh\.csrr/.test(s) || /^(lui|auipc|jal|jalr)$/.test(name)) return { pre: '', post: ' V[rd] = 0;' };
-  if (!/x\[\$rd\] = /.test(s)) return { pre: '', post: '' };
-  const v = reads1 && reads2 ? '(V[rs1] > V[rs2] ? V[rs1] : V[rs2])' : reads1 ? 'V[rs1]' : reads2 ? 'V[rs2]' : '0';
+  const p = INSN_PROPS[name];
+  if (!p || !p.writesRd && p.cls !== 'store') return { pre: '', post: '' };
+  switch (p.cls) {
+    case 'load':
+      return { pre: 'h.av = V[rs1]; ', post: ' V[rd] = h.rv;' };
+    case 'store':
+      return { pre: 'h.av = V[rs1] > V[rs2] ? V[rs1] : V[rs2]; ', post: '' };
+    case 'lr':
+    case 'sc':
+    case 'amo':
+      return { pre: '', post: ' V[rd] = h.rv;' };
+    // A CSR's value and a return address (pc + len) depend on no memory access.
+    case 'csr':
+    case 'jal':
+    case 'jalr':
+      return { pre: '', post: ' V[rd] = 0;' };
+  }
+  const v = p.readsRs1 && p.readsRs2 ? '(V[rs1] > V[rs2] ? V[rs1] : V[rs2])' : p.readsRs1 ? 'V[rs1]' : p.readsRs2 ? 'V[rs2]' : '0';
   return { pre: '', post: ` V[rd] = ${v};` };
 }
 
@@ -56,7 +64,7 @@ function generate(views = false): string {
   const zero = views ? 'x[0] = 0n; V[0] = 0;' : 'x[0] = 0n;';
   const cases = OP_NAMES.map((name, op) => {
     if (op === OP_ILLEGAL) return `case ${op}: h.insnBits = page.word[slot]; h.illegal();`;
-    const check = MAY_BREAK.test(SEMANTICS[name]!) ? ` if (h.breakLoop) { ${zero} pc = npc; n++; break loop; }` : '';
+    const check = mayBreak(name) ? ` if (h.breakLoop) { ${zero} pc = npc; n++; break loop; }` : '';
     const vc = views ? viewCode(name) : { pre: '', post: '' };
     return `case ${op}: { ${vc.pre}${body(name)}${vc.post}${check} break; } // ${name}`;
   });

@@ -136,11 +136,3 @@ for (const [op, kind] of [['swap', 0], ['add', 1], ['xor', 2], ['and', 3], ['or'
   SEMANTICS[`amo${op}.d`] = wr(`h.amo(${kind}, x[$rs1], 8, x[$rs2], $aq, $rl)`);
 }
 
-/**
- * Instructions after which a compiled block must end (jumps, traps, CSR side effects). Conditional
- * branches do not end a block: a taken branch leaves it early.
- */
-export const ENDS_BLOCK = new Set([
-  'jal', 'jalr', 'ecall', 'ebreak', 'mret', 'sret', 'wfi',
-  'fence.i', 'sfence.vma', 'c.unimp', 'csrrw', 'csrrs', 'csrrc', 'csrrwi', 'csrrsi', 'csrrci',
-]);

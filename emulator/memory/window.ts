@@ -18,6 +18,7 @@
  */
 import { OP_ILLEGAL, OP_NAMES, type CodePage } from '../hart/decode-cache.js';
 import { BRANCH_CONDITIONS, SEMANTICS } from '../hart/semantics.js';
+import { INSN_PROPS } from '../../assembler/isa/properties.js';
 import type { Hart } from '../hart/hart.js';
 import type { Prng } from '../scheduler.js';
 import { RESERVATION_SET } from './port.js';
@@ -81,9 +82,6 @@ interface Entry {
   waitWrites: number;
   x: OpInfo;
 }
-const LOADS: Record<string, [number, boolean]> = { lb: [1, true], lh: [2, true], lw: [4, true], ld: [8, true], lbu: [1, false], lhu: [2, false], lwu: [4, false] };
-const STORES: Record<string, number> = { sb: 1, sh: 2, sw: 4, sd: 8 };
-const SERIAL = /\bh\.(csrr|mret|sret|wfi|sfenceVma|illegal|fenceI|ecall|ebreak)/;
 
 /** Pure computation of a register-only instruction, generated from its semantics snippet. */
 type Compute = (h: Hart, a: bigint, b: bigint, imm: bigint, pc: number) => bigint;
@@ -112,19 +110,22 @@ function condition(name: string): (a: bigint, b: bigint) => boolean {
   return f;
 }
 
+/** The window's kind of an instruction, from its properties in the ISA table. */
 function classify(name: string): Kind {
-  if (name in LOADS) return 'load';
-  if (name in STORES) return 'store';
-  if (name.startsWith('amo')) return 'amo';
-  if (name.startsWith('lr.')) return 'lr';
-  if (name.startsWith('sc.')) return 'sc';
-  if (name in BRANCH_CONDITIONS) return 'branch';
-  if (name === 'jal') return 'jal';
-  if (name === 'jalr') return 'jalr';
-  // fence.i orders no data accesses (RVWMO): the code cache already drops stale decodes at stores.
-  if (name === 'fence' || name === 'fence.tso' || name === 'pause' || name === 'fence.i') return 'fence';
-  if (SERIAL.test(SEMANTICS[name] ?? 'h.illegal')) return 'serial';
-  return 'alu';
+  const p = INSN_PROPS[name];
+  if (!p || p.serialises) return 'serial';
+  switch (p.cls) {
+    // fence.i orders no data accesses (RVWMO): the code cache already drops stale decodes at stores.
+    case 'fence':
+    case 'fence.i':
+    case 'pause':
+      return 'fence';
+    case 'csr':
+    case 'system':
+      return 'serial';
+    default:
+      return p.cls;
+  }
 }
 
 const isMem = (k: Kind) => k === 'load' || k === 'store' || k === 'amo' || k === 'lr' || k === 'sc';
@@ -165,14 +166,13 @@ function opInfo(op: number): OpInfo {
   if (!x) {
     const name = OP_NAMES[op]!;
     const kind = op === OP_ILLEGAL ? 'serial' : classify(name);
-    let size = 0, signed = false;
-    if (kind === 'load') [size, signed] = LOADS[name]!;
-    else if (kind === 'store') size = STORES[name]!;
-    else if (kind === 'amo' || kind === 'lr' || kind === 'sc') [size, signed] = [name.includes('.d') ? 8 : 4, true];
+    const p = INSN_PROPS[name];
+    // AMOs, LR and SC sign-extend a word's old value into rd, as a signed load does.
+    const size = p?.size ?? 0, signed = p ? p.signed || p.cls === 'amo' || p.cls === 'lr' || p.cls === 'sc' : false;
     x = {
       name, kind, size, signed,
       useRs1: !(name === 'lui' || name === 'auipc' || kind === 'jal'),
-      useRs2: kind === 'branch' || (kind === 'alu' && /x\[\$rs2\]/.test(SEMANTICS[name] ?? '')),
+      useRs2: kind === 'branch' || (kind === 'alu' && p?.readsRs2 === true),
       amo: kind === 'amo' ? AMO_KIND[name.split('.')[0]!]! : -1,
       compute: kind === 'alu' ? compute(name) : undefined,
       cond: kind === 'branch' ? condition(name) : undefined,
